@@ -28,3 +28,4 @@ export type { ExternalSenderInput } from "./group/externalSenders.js";
 export { decodeGroup, encodeGroup, STATE_FORMAT_VERSION } from "./group/stateCodec.js";
 export { fromBareWelcome, MAX_MESSAGE_BYTES, toBareWelcome } from "./message.js";
 export { defaultCryptoProvider } from "./engine.js";
+export { nodeCryptoProvider } from "./crypto/nodeCryptoProvider.js";

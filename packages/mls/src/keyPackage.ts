@@ -12,6 +12,7 @@ import {
   type PrivateKeyPackage,
 } from "./engine.js";
 import { asMlsError, ParleyMlsError } from "./errors.js";
+import { decodeExact } from "./message.js";
 import type { MlsSuite } from "./suite.js";
 import { ByteReader, ByteWriter } from "./util/bytes.js";
 
@@ -134,9 +135,5 @@ export async function decodeKeyPackageBundle(suite: MlsSuite, bytes: Uint8Array)
     signaturePrivateKey: r.vector(),
   };
   r.end();
-  const decoded = decodeKeyPackage(kpBytes, 0);
-  if (decoded === undefined || decoded[1] !== kpBytes.length) {
-    throw new ParleyMlsError("malformed", "key package bundle holds an undecodable key package");
-  }
-  return bundleOf(suite, decoded[0], privatePackage);
+  return bundleOf(suite, decodeExact(decodeKeyPackage, kpBytes, "key package in bundle"), privatePackage);
 }

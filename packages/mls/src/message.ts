@@ -4,15 +4,20 @@ import { asMlsError, ParleyMlsError } from "./errors.js";
 /** Largest MLS message the facade decodes; larger input is refused before any parsing. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-/** Decode an MLSMessage, requiring it to fill the input exactly. */
-export function decodeMessage(bytes: Uint8Array, what = "MLS message"): MLSMessage {
+/** An engine decoder: the value and the offset after it, or undefined when the bytes do not decode. */
+export type EngineDecoder<T> = (bytes: Uint8Array, offset: number) => [T, number] | undefined;
+
+/**
+ * Decode one structure that must fill `bytes` exactly, with size limits and typed errors. Engine decoders
+ * may throw on garbage (RangeError and the like); that is reported as malformed input too.
+ */
+export function decodeExact<T>(decode: EngineDecoder<T>, bytes: Uint8Array, what: string): T {
   if (bytes.length > MAX_MESSAGE_BYTES) {
     throw new ParleyMlsError("oversized", `${what} of ${bytes.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
   }
-  if (bytes.length < 4) throw new ParleyMlsError("truncated", `${what} of ${bytes.length} bytes is too short`);
-  let decoded: [MLSMessage, number] | undefined;
+  let decoded: [T, number] | undefined;
   try {
-    decoded = decodeMlsMessage(bytes, 0);
+    decoded = decode(bytes, 0);
   } catch (err) {
     throw asMlsError(err, "malformed", `${what} does not decode`);
   }
@@ -20,10 +25,19 @@ export function decodeMessage(bytes: Uint8Array, what = "MLS message"): MLSMessa
   if (decoded[1] !== bytes.length) {
     throw new ParleyMlsError("malformed", `${what} has ${bytes.length - decoded[1]} trailing bytes`);
   }
-  if (decoded[0].version !== "mls10") {
-    throw new ParleyMlsError("unsupported", `${what} has protocol version ${String(decoded[0].version)}`);
-  }
   return decoded[0];
+}
+
+/** Decode an MLSMessage, requiring it to fill the input exactly. */
+export function decodeMessage(bytes: Uint8Array, what = "MLS message"): MLSMessage {
+  if (bytes.length < 4 && bytes.length <= MAX_MESSAGE_BYTES) {
+    throw new ParleyMlsError("truncated", `${what} of ${bytes.length} bytes is too short`);
+  }
+  const message = decodeExact(decodeMlsMessage, bytes, what);
+  if (message.version !== "mls10") {
+    throw new ParleyMlsError("unsupported", `${what} has protocol version ${String(message.version)}`);
+  }
+  return message;
 }
 
 export function encodeMessage(message: MLSMessage): Uint8Array {
@@ -39,18 +53,6 @@ export function toBareWelcome(message: Uint8Array): Uint8Array {
 
 /** Wrap a bare Welcome into an MLSMessage. */
 export function fromBareWelcome(bare: Uint8Array): Uint8Array {
-  if (bare.length > MAX_MESSAGE_BYTES) {
-    throw new ParleyMlsError("oversized", `Welcome of ${bare.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
-  }
-  let decoded: ReturnType<typeof decodeWelcome>;
-  try {
-    decoded = decodeWelcome(bare, 0);
-  } catch (err) {
-    throw asMlsError(err, "malformed", "Welcome does not decode");
-  }
-  if (decoded === undefined) throw new ParleyMlsError("malformed", "Welcome does not decode");
-  if (decoded[1] !== bare.length) {
-    throw new ParleyMlsError("malformed", `Welcome has ${bare.length - decoded[1]} trailing bytes`);
-  }
-  return encodeMlsMessage({ version: "mls10", wireformat: "mls_welcome", welcome: decoded[0] });
+  const welcome = decodeExact(decodeWelcome, bare, "Welcome");
+  return encodeMlsMessage({ version: "mls10", wireformat: "mls_welcome", welcome });
 }

@@ -8,6 +8,7 @@ import {
   decodeKeyPackage,
   decodeRatchetTree,
   encodeMlsMessage,
+  encodeRatchetTree,
   type Extension,
   joinGroup,
   joinGroupExternal,
@@ -19,7 +20,7 @@ import {
 import { asMlsError, ParleyMlsError } from "../errors.js";
 import { basicCredential, fromEngineCredential, type MemberCredential } from "../credential.js";
 import type { KeyPackageBundle } from "../keyPackage.js";
-import { decodeMessage } from "../message.js";
+import { decodeExact, decodeMessage } from "../message.js";
 import type { MlsSuite } from "../suite.js";
 import { encodeExternalSenders, type ExternalSenderInput, externalSendersOf } from "./externalSenders.js";
 import { type Member, membersOf, membershipChange } from "./members.js";
@@ -405,29 +406,32 @@ export class MlsGroup {
     return encodeMlsMessage({ version: "mls10", wireformat: "mls_group_info", groupInfo });
   }
 
+  /** The TLS-encoded ratchet tree, for a Welcome sent without it (RFC 9420 §12.4.3.3). */
+  ratchetTree(): Uint8Array {
+    return encodeRatchetTree(this.state.ratchetTree);
+  }
+
   /** The options this group was opened with (needed again when loading saved state). */
   get groupOptions(): GroupOptions {
     return this.options;
   }
 }
 
+/**
+ * A key package given either as an MLSMessage or bare. The two forms can share their first four bytes (a bare
+ * KeyPackage of suite 5 starts 0001 0005, like an MLSMessage carrying a KeyPackage), so the wrapped form is
+ * tried first and the bare one only if that fails.
+ */
 function decodeAnyKeyPackage(bytes: Uint8Array): KeyPackage {
-  const message = bytes[0] === 0 && bytes[1] === 1 && bytes[2] === 0 && bytes[3] === 5 ? decodeMessage(bytes, "key package") : undefined;
-  if (message !== undefined) {
-    if (message.wireformat !== "mls_key_package") throw new ParleyMlsError("invalid", "not a key package");
-    return message.keyPackage;
+  try {
+    const message = decodeMessage(bytes, "key package");
+    if (message.wireformat === "mls_key_package") return message.keyPackage;
+  } catch {
+    // not an MLSMessage: read it as a bare KeyPackage below
   }
-  const decoded = decodeKeyPackage(bytes, 0);
-  if (decoded === undefined || decoded[1] !== bytes.length) {
-    throw new ParleyMlsError("malformed", "key package does not decode");
-  }
-  return decoded[0];
+  return decodeExact(decodeKeyPackage, bytes, "key package");
 }
 
 function decodeTree(bytes: Uint8Array) {
-  const decoded = decodeRatchetTree(bytes, 0);
-  if (decoded === undefined || decoded[1] !== bytes.length) {
-    throw new ParleyMlsError("malformed", "ratchet tree does not decode");
-  }
-  return decoded[0];
+  return decodeExact(decodeRatchetTree, bytes, "ratchet tree");
 }
