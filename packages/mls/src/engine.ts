@@ -52,7 +52,7 @@ export { decodeExternalSender, encodeExternalSender, type ExternalSender } from 
 export { decodeKeyPackage, encodeKeyPackage, makeKeyPackageRef } from "ts-mls/keyPackage.js";
 export { decodeRatchetTree, encodeRatchetTree } from "ts-mls/ratchetTree.js";
 export { encodeWelcome, decodeWelcome } from "ts-mls/welcome.js";
-export { CryptoError, MlsError } from "ts-mls/mlsError.js";
+export { CodecError, CryptoError, MlsError, UsageError } from "ts-mls/mlsError.js";
 export { unprotectPrivateMessage } from "ts-mls/messageProtection.js";
 export { unprotectPublicMessage } from "ts-mls/messageProtectionPublic.js";
 export { processProposal } from "ts-mls/clientState.js";

@@ -295,7 +295,7 @@ export class MlsGroup {
         },
       );
     } catch (err) {
-      throw asMlsError(err, "usage", "could not create commit");
+      throw engineFailure(err, "commit");
     }
     const group = new MlsGroup(this.suite, result.newState, this.options);
     const { added, removed } = membershipChange(this.members(), group.members());

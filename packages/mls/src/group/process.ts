@@ -3,7 +3,9 @@ import {
   type IncomingMessageCallback,
   makePskIndex,
   type MLSMessage,
+  CodecError,
   MlsError,
+  UsageError,
   processMessage,
   processProposal,
   type ProposalWithSender,
@@ -169,7 +171,12 @@ async function processExternalProposal(
 }
 
 /** The engine's errors are validation failures of the input; anything else is too, but says less. */
+/**
+ * The engine's error as a typed one: its UsageError is a caller mistake, CodecError and the RangeErrors that
+ * garbage provokes in decoders are malformed input, and every other engine error is a failed RFC check.
+ */
 export function engineFailure(err: unknown, what: string): ParleyMlsError {
   if (err instanceof ParleyMlsError) return err;
-  return asMlsError(err, err instanceof MlsError ? "invalid" : "malformed", `${what} refused`);
+  const code = err instanceof UsageError ? "usage" : err instanceof CodecError || !(err instanceof MlsError) ? "malformed" : "invalid";
+  return asMlsError(err, code, `${what} refused`);
 }
