@@ -32,10 +32,20 @@ function figure(n: number): string {
 
 export function formatReport(report: BenchReport): string {
   const header = ["case", "unit", "ours", report.peer, "ours vs peer"];
-  const body = report.rows.map((r) => [r.case, r.unit, figure(r.ours), figure(r.peer), `${advantage(r).toFixed(2)}×`]);
+  const body = report.rows.map((r) => [
+    r.case,
+    r.unit,
+    figure(r.ours),
+    figure(r.peer),
+    `${advantage(r).toFixed(2)}×`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
-  const out = [`${report.name}: ours vs ${report.peer} ("ours vs peer" > 1× means ours is better)`, line(header)];
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+  const out = [
+    `${report.name}: ours vs ${report.peer} ("ours vs peer" > 1× means ours is better)`,
+    line(header),
+  ];
   out.push(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of body) out.push(line(row));
   for (const note of report.notes ?? []) out.push(note);

@@ -32,7 +32,9 @@ export async function main(argv: string[]): Promise<number> {
   const packagesDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
   const benchmarks = await findBenchmarks(packagesDir);
   if (name === undefined || (jsonAt >= 0 && json === undefined) || !benchmarks.has(name)) {
-    process.stderr.write(`${USAGE}\nbenchmarks: ${[...benchmarks.keys()].sort().join(", ") || "none built"}\n`);
+    process.stderr.write(
+      `${USAGE}\nbenchmarks: ${[...benchmarks.keys()].sort().join(", ") || "none built"}\n`,
+    );
     return 2;
   }
   const module = (await import(pathToFileURL(benchmarks.get(name) as string).href)) as BenchModule;

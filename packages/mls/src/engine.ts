@@ -5,23 +5,12 @@
  */
 export {
   acceptAll,
-  type ClientState,
-  type CryptoProvider,
-  type Credential,
   type Ciphersuite,
   type CiphersuiteImpl,
   type CiphersuiteName,
-  type Extension,
-  type GroupInfo,
-  type IncomingMessageAction,
-  type IncomingMessageCallback,
-  type KeyPackage,
-  type LeafNode,
-  type MLSMessage,
-  type PrivateKeyPackage,
-  type Proposal,
-  type ProposalWithSender,
-  type PublicMessage,
+  type ClientState,
+  type Credential,
+  type CryptoProvider,
   ciphersuites,
   createApplicationMessage,
   createCommit,
@@ -33,29 +22,40 @@ export {
   decodeMlsMessage,
   defaultCapabilities,
   defaultCryptoProvider,
+  type Extension,
   emptyPskIndex,
   encodeGroupState,
   encodeMlsMessage,
+  type GroupInfo,
   generateKeyPackageWithKey,
   getCiphersuiteFromName,
   getCiphersuiteImpl,
+  type IncomingMessageAction,
+  type IncomingMessageCallback,
   joinGroup,
   joinGroupExternal,
+  type KeyPackage,
+  type LeafNode,
+  type MLSMessage,
   makePskIndex,
   mlsExporter,
+  type PrivateKeyPackage,
+  type Proposal,
+  type ProposalWithSender,
+  type PublicMessage,
   processMessage,
   proposeExternal,
 } from "ts-mls";
-export { defaultClientConfig, type ClientConfig } from "ts-mls/clientConfig.js";
+export { type ClientConfig, defaultClientConfig } from "ts-mls/clientConfig.js";
+export { processProposal } from "ts-mls/clientState.js";
 export { getCiphersuiteNameFromId } from "ts-mls/crypto/ciphersuite.js";
-export { decodeExternalSender, encodeExternalSender, type ExternalSender } from "ts-mls/externalSender.js";
+export { decodeExternalSender, type ExternalSender, encodeExternalSender } from "ts-mls/externalSender.js";
 export { decodeKeyPackage, encodeKeyPackage, makeKeyPackageRef } from "ts-mls/keyPackage.js";
-export { decodeRatchetTree, encodeRatchetTree } from "ts-mls/ratchetTree.js";
-export { encodeWelcome, decodeWelcome } from "ts-mls/welcome.js";
-export { CodecError, CryptoError, MlsError, UsageError } from "ts-mls/mlsError.js";
 export { unprotectPrivateMessage } from "ts-mls/messageProtection.js";
 export { unprotectPublicMessage } from "ts-mls/messageProtectionPublic.js";
-export { processProposal } from "ts-mls/clientState.js";
+export { CodecError, CryptoError, MlsError, UsageError } from "ts-mls/mlsError.js";
+export { decodeRatchetTree, encodeRatchetTree } from "ts-mls/ratchetTree.js";
+export { decodeWelcome, encodeWelcome } from "ts-mls/welcome.js";
 
 /** Recorded in saved state: state encoded by one engine version is not assumed readable by another. */
 export const ENGINE_VERSION = "ts-mls@1.6.4";

@@ -2,9 +2,9 @@ import { basicCredential, type SignatureKeyPair } from "./credential.js";
 import {
   decodeKeyPackage,
   defaultCapabilities,
+  type Extension,
   encodeKeyPackage,
   encodeMlsMessage,
-  type Extension,
   generateKeyPackageWithKey,
   getCiphersuiteNameFromId,
   type KeyPackage,
@@ -54,7 +54,10 @@ export interface KeyPackageBundle {
 
 const DAY = 86_400n;
 
-export async function createKeyPackage(suite: MlsSuite, options: KeyPackageOptions): Promise<KeyPackageBundle> {
+export async function createKeyPackage(
+  suite: MlsSuite,
+  options: KeyPackageOptions,
+): Promise<KeyPackageBundle> {
   const now = BigInt(Math.floor(Date.now() / 1000));
   const lifetime = options.lifetime ?? { notBefore: now - 3600n, notAfter: now + 90n * DAY };
   const extensions: Extension[] = options.lastResort
@@ -70,7 +73,8 @@ export async function createKeyPackage(suite: MlsSuite, options: KeyPackageOptio
         proposals: caps.proposals ?? [],
       }
     : defaultCapabilities();
-  if (!caps && options.lastResort) capabilities.extensions = [...capabilities.extensions, LAST_RESORT_EXTENSION_TYPE];
+  if (!caps && options.lastResort)
+    capabilities.extensions = [...capabilities.extensions, LAST_RESORT_EXTENSION_TYPE];
   try {
     const { publicPackage, privatePackage } = await generateKeyPackageWithKey(
       basicCredential(options.identity),
@@ -122,11 +126,17 @@ export async function decodeKeyPackageBundle(suite: MlsSuite, bytes: Uint8Array)
   if (r.u32() !== BUNDLE_MAGIC) throw new ParleyMlsError("state-format", "not a Parley key package bundle");
   const format = r.u16();
   if (format !== BUNDLE_FORMAT) {
-    throw new ParleyMlsError("state-format", `key package bundle format ${format}, this build reads ${BUNDLE_FORMAT}`);
+    throw new ParleyMlsError(
+      "state-format",
+      `key package bundle format ${format}, this build reads ${BUNDLE_FORMAT}`,
+    );
   }
   const suiteId = r.u16();
   if (suiteId !== suite.id) {
-    throw new ParleyMlsError("wrong-group", `key package bundle is for ciphersuite ${suiteId}, not ${suite.id}`);
+    throw new ParleyMlsError(
+      "wrong-group",
+      `key package bundle is for ciphersuite ${suiteId}, not ${suite.id}`,
+    );
   }
   const kpBytes = r.vector();
   const privatePackage: PrivateKeyPackage = {

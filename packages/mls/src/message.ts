@@ -1,4 +1,10 @@
-import { decodeMlsMessage, decodeWelcome, encodeMlsMessage, encodeWelcome, type MLSMessage } from "./engine.js";
+import {
+  decodeMlsMessage,
+  decodeWelcome,
+  encodeMlsMessage,
+  encodeWelcome,
+  type MLSMessage,
+} from "./engine.js";
 import { asMlsError, ParleyMlsError } from "./errors.js";
 
 /** Largest MLS message the facade decodes; larger input is refused before any parsing. */
@@ -47,7 +53,8 @@ export function encodeMessage(message: MLSMessage): Uint8Array {
 /** The bare Welcome inside an MLSMessage (DAVE carries Welcomes unwrapped). */
 export function toBareWelcome(message: Uint8Array): Uint8Array {
   const m = decodeMessage(message, "Welcome message");
-  if (m.wireformat !== "mls_welcome") throw new ParleyMlsError("invalid", `expected a Welcome, got ${m.wireformat}`);
+  if (m.wireformat !== "mls_welcome")
+    throw new ParleyMlsError("invalid", `expected a Welcome, got ${m.wireformat}`);
   return encodeWelcome(m.welcome);
 }
 

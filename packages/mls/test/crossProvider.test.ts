@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { defaultCryptoProvider, loadSuite, MlsGroup, nodeCryptoProvider, type ProcessResult } from "../src/index.js";
+import {
+  defaultCryptoProvider,
+  loadSuite,
+  MlsGroup,
+  nodeCryptoProvider,
+  type ProcessResult,
+} from "../src/index.js";
 import { str, testClient, text } from "./members.js";
 
 function commitOf(result: ProcessResult) {

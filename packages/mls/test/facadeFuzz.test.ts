@@ -19,7 +19,11 @@ test(`facade: ${CASES} mutated valid messages all fail with typed errors and cha
   // A corpus of valid inputs, each with the operation that accepts the genuine bytes.
   const carolKp = await carol.keyPackage();
   const privateCommit = await a.commit({ add: [carolKp.message] });
-  const publicCommit = await a.commit({ remove: [b.ownLeafIndex], publicMessage: true, authenticatedData: text("ad") });
+  const publicCommit = await a.commit({
+    remove: [b.ownLeafIndex],
+    publicMessage: true,
+    authenticatedData: text("ad"),
+  });
   const application = await a.encrypt(text("a secret for bob"), text("public ad"));
   const groupInfo = await a.groupInfo();
   const corpus: { name: string; bytes: Uint8Array; run(bytes: Uint8Array): Promise<unknown> }[] = [
@@ -31,7 +35,11 @@ test(`facade: ${CASES} mutated valid messages all fail with typed errors and cha
       bytes: privateCommit.welcome as Uint8Array,
       run: (m) => MlsGroup.joinFromWelcome(suite, m, carolKp),
     },
-    { name: "group info", bytes: groupInfo, run: async (m) => MlsGroup.joinExternal(suite, m, await carol.keyPackage()) },
+    {
+      name: "group info",
+      bytes: groupInfo,
+      run: async (m) => MlsGroup.joinExternal(suite, m, await carol.keyPackage()),
+    },
     { name: "key package", bytes: carolKp.message, run: (m) => a.commit({ add: [m] }) },
   ];
   for (const input of corpus) await input.run(input.bytes); // each genuine input is accepted

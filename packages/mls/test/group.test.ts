@@ -7,7 +7,9 @@ for (const suiteId of [1, 2, 3, 4, 5, 6, 7]) {
   describe(`MlsGroup life cycle, suite ${suiteId}`, () => {
     test("create, add, join, talk, commit, remove, save and load", async () => {
       const suite = await loadSuite(suiteId);
-      const [alice, bob, carol] = await Promise.all(["alice", "bob", "carol"].map((n) => testClient(suite, n)));
+      const [alice, bob, carol] = await Promise.all(
+        ["alice", "bob", "carol"].map((n) => testClient(suite, n)),
+      );
       assert.ok(alice && bob && carol);
 
       let a = await MlsGroup.create(suite, await alice.keyPackage());
@@ -17,12 +19,20 @@ for (const suiteId of [1, 2, 3, 4, 5, 6, 7]) {
       const bobKp = await bob.keyPackage();
       const addBob = await a.commit({ add: [bobKp.message] });
       assert.ok(addBob.welcome);
-      assert.deepEqual(addBob.added.map((m) => str(m.credential.type === "basic" ? m.credential.identity : new Uint8Array())), ["bob"]);
+      assert.deepEqual(
+        addBob.added.map((m) =>
+          str(m.credential.type === "basic" ? m.credential.identity : new Uint8Array()),
+        ),
+        ["bob"],
+      );
       a = addBob.group;
       let b = await MlsGroup.joinFromWelcome(suite, addBob.welcome, bobKp);
       assert.equal(b.epoch, 1n);
       assert.deepEqual(b.epochAuthenticator, a.epochAuthenticator);
-      assert.deepEqual(await b.exportSecret("test", text("ctx"), 32), await a.exportSecret("test", text("ctx"), 32));
+      assert.deepEqual(
+        await b.exportSecret("test", text("ctx"), 32),
+        await a.exportSecret("test", text("ctx"), 32),
+      );
 
       const sent = await a.encrypt(text("hello bob"));
       a = sent.group;
@@ -44,7 +54,11 @@ for (const suiteId of [1, 2, 3, 4, 5, 6, 7]) {
 
       // Carol joins with the tree delivered out of band.
       const carolKp = await carol.keyPackage();
-      const addCarol = await a.commit({ add: [carolKp.keyPackage], ratchetTreeInWelcome: false, publicMessage: true });
+      const addCarol = await a.commit({
+        add: [carolKp.keyPackage],
+        ratchetTreeInWelcome: false,
+        publicMessage: true,
+      });
       const bobSees = await b.process(addCarol.commit);
       assert.ok(bobSees.kind === "commit");
       assert.equal(bobSees.added.length, 1);
@@ -55,7 +69,9 @@ for (const suiteId of [1, 2, 3, 4, 5, 6, 7]) {
         MlsGroup.joinFromWelcome(suite, addCarol.welcome, carolKp),
         (e: unknown) => e instanceof ParleyMlsError,
       );
-      let c = await MlsGroup.joinFromWelcome(suite, addCarol.welcome, carolKp, { ratchetTree: a.ratchetTree() });
+      let c = await MlsGroup.joinFromWelcome(suite, addCarol.welcome, carolKp, {
+        ratchetTree: a.ratchetTree(),
+      });
       assert.deepEqual(c.epochAuthenticator, a.epochAuthenticator);
 
       // Save and load Carol, then remove Bob.
@@ -65,7 +81,10 @@ for (const suiteId of [1, 2, 3, 4, 5, 6, 7]) {
       const bobRemoved = await b.process(removeBob.commit);
       assert.ok(aliceSees.kind === "commit" && bobRemoved.kind === "commit");
       assert.equal(bobRemoved.selfRemoved, true);
-      assert.deepEqual(aliceSees.removed.map((m) => m.leafIndex), [b.ownLeafIndex]);
+      assert.deepEqual(
+        aliceSees.removed.map((m) => m.leafIndex),
+        [b.ownLeafIndex],
+      );
       a = aliceSees.group;
       c = removeBob.group;
       assert.equal(a.members().length, 2);

@@ -46,7 +46,11 @@ export function importOkpPrivate(curve: OkpCurve, raw: Uint8Array): KeyObject {
   if (raw.length !== shape.privateLength) {
     throw new RangeError(`${curve} private key must be ${shape.privateLength} bytes`);
   }
-  return createPrivateKey({ key: Buffer.from(concat(shape.privatePrefix, raw)), format: "der", type: "pkcs8" });
+  return createPrivateKey({
+    key: Buffer.from(concat(shape.privatePrefix, raw)),
+    format: "der",
+    type: "pkcs8",
+  });
 }
 
 export function importOkpPublic(curve: OkpCurve, raw: Uint8Array): KeyObject {

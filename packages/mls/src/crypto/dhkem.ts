@@ -2,7 +2,14 @@ import { diffieHellman, generateKeyPairSync, type KeyObject } from "node:crypto"
 import type { KemAlgorithm } from "ts-mls/crypto/kem.js";
 import { exportOkpPrivate, exportOkpPublic, importOkpPrivate, importOkpPublic } from "./asn1.js";
 import { concat, i2osp, leftPad, plain, utf8 } from "./bytes.js";
-import { CURVES, exportEcPrivate, exportEcPublic, importEcPrivate, importEcPublic, type NistCurve } from "./ec.js";
+import {
+  CURVES,
+  exportEcPrivate,
+  exportEcPublic,
+  importEcPrivate,
+  importEcPublic,
+  type NistCurve,
+} from "./ec.js";
 import type { NodeHashName } from "./hash.js";
 import type { KeyObjectCache } from "./keyCache.js";
 import { type LabeledKdf, labeledKdf } from "./labeled.js";
@@ -59,20 +66,25 @@ export function makeDhKem(alg: DhKemAlgorithm, cache: KeyObjectCache): DhKem {
   const curve = shape.curve;
   const keys = curve === "X25519" || curve === "X448" ? okpKeys(curve, kdf) : ecKeys(curve, kdf);
 
-  const priv = (sk: Uint8Array): KeyObject => cache.get(`${curve}-kem-priv`, sk, () => keys.importPrivate(sk));
+  const priv = (sk: Uint8Array): KeyObject =>
+    cache.get(`${curve}-kem-priv`, sk, () => keys.importPrivate(sk));
   const pub = (pk: Uint8Array): KeyObject => cache.get(`${curve}-kem-pub`, pk, () => keys.importPublic(pk));
 
   const extractAndExpand = (dh: Uint8Array, kemContext: Uint8Array): Uint8Array => {
     const eaePrk = kdf.extract(new Uint8Array(0), "eae_prk", dh);
     return kdf.expand(eaePrk, "shared_secret", kemContext, shape.nSecret);
   };
-  const dh = (sk: KeyObject, pk: KeyObject): Uint8Array => plain(diffieHellman({ privateKey: sk, publicKey: pk }));
+  const dh = (sk: KeyObject, pk: KeyObject): Uint8Array =>
+    plain(diffieHellman({ privateKey: sk, publicKey: pk }));
 
   return {
     id: shape.id,
     generateKeyPair() {
       const pair = keys.generate();
-      return { privateKey: keys.exportPrivate(pair.privateKey), publicKey: keys.exportPublic(pair.publicKey) };
+      return {
+        privateKey: keys.exportPrivate(pair.privateKey),
+        publicKey: keys.exportPublic(pair.publicKey),
+      };
     },
     deriveKeyPair(ikm) {
       const sk = keys.derive(ikm);

@@ -37,7 +37,8 @@ export const CURVES: Readonly<Record<NistCurve, CurveShape>> = {
  */
 export function importEcPrivate(curve: NistCurve, scalar: Uint8Array): KeyObject {
   const { openssl, size } = CURVES[curve];
-  if (scalar.length === 0 || scalar.length > size) throw new RangeError(`${curve} private key has a bad length`);
+  if (scalar.length === 0 || scalar.length > size)
+    throw new RangeError(`${curve} private key has a bad length`);
   const d = leftPad(scalar, size);
   const ecdh = createECDH(openssl);
   ecdh.setPrivateKey(d);

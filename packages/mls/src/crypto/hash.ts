@@ -28,7 +28,12 @@ export function hkdfExtract(hash: NodeHashName, salt: Uint8Array, ikm: Uint8Arra
  * HKDF-Expand (RFC 5869 §2.3) on its own: MLS and HPKE call expand on PRKs they derived themselves, which
  * node's one-shot `hkdf` (extract then expand) cannot do.
  */
-export function hkdfExpand(hash: NodeHashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+export function hkdfExpand(
+  hash: NodeHashName,
+  prk: Uint8Array,
+  info: Uint8Array,
+  length: number,
+): Uint8Array {
   const size = HASH_SIZE[hash];
   if (!Number.isInteger(length) || length < 0 || length > 255 * size) {
     throw new RangeError(`HKDF-Expand length ${length} out of range`);
@@ -36,7 +41,9 @@ export function hkdfExpand(hash: NodeHashName, prk: Uint8Array, info: Uint8Array
   const out = new Uint8Array(length);
   let previous: Uint8Array = new Uint8Array(0);
   for (let i = 1, offset = 0; offset < length; i++) {
-    previous = createHmac(hash, prk).update(concat(previous, info, i2osp(i, 1))).digest();
+    previous = createHmac(hash, prk)
+      .update(concat(previous, info, i2osp(i, 1)))
+      .digest();
     out.set(previous.subarray(0, Math.min(size, length - offset)), offset);
     offset += size;
   }

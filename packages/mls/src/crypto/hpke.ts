@@ -72,22 +72,30 @@ export function makeHpke(alg: HpkeAlgorithm & { kem: DhKemAlgorithm }, kem: DhKe
 
   return {
     async seal(publicKey, plaintext, info, aad) {
-      const { sharedSecret, enc } = guarded("HPKE encapsulation", () => kem.encap(keyBytes(publicKey, "public")));
+      const { sharedSecret, enc } = guarded("HPKE encapsulation", () =>
+        kem.encap(keyBytes(publicKey, "public")),
+      );
       const { key, baseNonce } = keySchedule(sharedSecret, info);
       return { ct: aeadSeal(aead, key, baseNonce, aad ?? empty, plaintext), enc };
     },
     async open(privateKey, kemOutput, ciphertext, info, aad) {
-      const sharedSecret = guarded("HPKE decapsulation", () => kem.decap(kemOutput, keyBytes(privateKey, "private")));
+      const sharedSecret = guarded("HPKE decapsulation", () =>
+        kem.decap(kemOutput, keyBytes(privateKey, "private")),
+      );
       const { key, baseNonce } = keySchedule(sharedSecret, info);
       return aeadOpen(aead, key, baseNonce, aad ?? empty, ciphertext);
     },
     async exportSecret(publicKey, exporterContext, length, info) {
-      const { sharedSecret, enc } = guarded("HPKE encapsulation", () => kem.encap(keyBytes(publicKey, "public")));
+      const { sharedSecret, enc } = guarded("HPKE encapsulation", () =>
+        kem.encap(keyBytes(publicKey, "public")),
+      );
       const { exporterSecret } = keySchedule(sharedSecret, info);
       return { enc, secret: kdf.expand(exporterSecret, "sec", exporterContext, length) };
     },
     async importSecret(privateKey, exporterContext, kemOutput, length, info) {
-      const sharedSecret = guarded("HPKE decapsulation", () => kem.decap(kemOutput, keyBytes(privateKey, "private")));
+      const sharedSecret = guarded("HPKE decapsulation", () =>
+        kem.decap(kemOutput, keyBytes(privateKey, "private")),
+      );
       const { exporterSecret } = keySchedule(sharedSecret, info);
       return kdf.expand(exporterSecret, "sec", exporterContext, length);
     },

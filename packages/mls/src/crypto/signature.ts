@@ -16,7 +16,8 @@ const ECDSA: Readonly<Record<"P256" | "P384" | "P521", { curve: NistCurve; hash:
 /** ts-mls's default provider stores Ed25519 private keys as PKCS#8 (48 bytes); accept them beside raw seeds. */
 function edPrivate(curve: "Ed25519" | "Ed448", key: Uint8Array): Uint8Array {
   const shape = OKP[curve];
-  if (key.length === shape.privatePrefix.length + shape.privateLength) return key.subarray(shape.privatePrefix.length);
+  if (key.length === shape.privatePrefix.length + shape.privateLength)
+    return key.subarray(shape.privatePrefix.length);
   return key;
 }
 
@@ -46,13 +47,18 @@ export function makeSignature(alg: ClassicalSignature, cache: KeyObjectCache): S
       },
       async keygen() {
         const pair = alg === "Ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ed448");
-        return { signKey: exportOkpPrivate(alg, pair.privateKey), publicKey: exportOkpPublic(alg, pair.publicKey) };
+        return {
+          signKey: exportOkpPrivate(alg, pair.privateKey),
+          publicKey: exportOkpPublic(alg, pair.publicKey),
+        };
       },
     };
   }
   const { curve, hash } = ECDSA[alg];
-  const privateKey = (k: Uint8Array): KeyObject => cache.get(`${curve}-priv`, k, () => importEcPrivate(curve, k));
-  const publicKey = (k: Uint8Array): KeyObject => cache.get(`${curve}-pub`, k, () => importEcPublic(curve, k));
+  const privateKey = (k: Uint8Array): KeyObject =>
+    cache.get(`${curve}-priv`, k, () => importEcPrivate(curve, k));
+  const publicKey = (k: Uint8Array): KeyObject =>
+    cache.get(`${curve}-pub`, k, () => importEcPublic(curve, k));
   return {
     async sign(signKey, message) {
       return plain(sign(hash, message, { key: privateKey(signKey), dsaEncoding: "der" }));
@@ -66,7 +72,10 @@ export function makeSignature(alg: ClassicalSignature, cache: KeyObjectCache): S
     },
     async keygen() {
       const pair = generateKeyPairSync("ec", { namedCurve: curve });
-      return { signKey: exportEcPrivate(curve, pair.privateKey), publicKey: exportEcPublic(curve, pair.publicKey) };
+      return {
+        signKey: exportEcPrivate(curve, pair.privateKey),
+        publicKey: exportEcPublic(curve, pair.publicKey),
+      };
     },
   };
 }

@@ -1,5 +1,10 @@
 import { basicCredential } from "../credential.js";
-import { type ClientState, decodeExternalSender, encodeExternalSender, type ExternalSender } from "../engine.js";
+import {
+  type ClientState,
+  decodeExternalSender,
+  type ExternalSender,
+  encodeExternalSender,
+} from "../engine.js";
 import { ParleyMlsError } from "../errors.js";
 import { readVarint, writeVarint } from "../util/varint.js";
 
@@ -19,7 +24,9 @@ export interface ExternalSenderInput {
 
 export function encodeExternalSenders(senders: ExternalSenderInput[]): Uint8Array {
   const body = Buffer.concat(
-    senders.map((s) => encodeExternalSender({ signaturePublicKey: s.signatureKey, credential: basicCredential(s.identity) })),
+    senders.map((s) =>
+      encodeExternalSender({ signaturePublicKey: s.signatureKey, credential: basicCredential(s.identity) }),
+    ),
   );
   return Buffer.concat([writeVarint(body.length), body]);
 }

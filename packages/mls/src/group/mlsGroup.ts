@@ -1,3 +1,4 @@
+import { basicCredential, fromEngineCredential, type MemberCredential } from "../credential.js";
 import {
   type ClientState,
   createApplicationMessage,
@@ -7,9 +8,9 @@ import {
   createGroupInfoWithExternalPubAndRatchetTree,
   decodeKeyPackage,
   decodeRatchetTree,
+  type Extension,
   encodeMlsMessage,
   encodeRatchetTree,
-  type Extension,
   joinGroup,
   joinGroupExternal,
   type KeyPackage,
@@ -18,12 +19,11 @@ import {
   type Proposal,
 } from "../engine.js";
 import { asMlsError, ParleyMlsError } from "../errors.js";
-import { basicCredential, fromEngineCredential, type MemberCredential } from "../credential.js";
 import type { KeyPackageBundle } from "../keyPackage.js";
 import { decodeExact, decodeMessage } from "../message.js";
 import type { MlsSuite } from "../suite.js";
-import { encodeExternalSenders, type ExternalSenderInput, externalSendersOf } from "./externalSenders.js";
-import { type Member, membersOf, membershipChange } from "./members.js";
+import { type ExternalSenderInput, encodeExternalSenders, externalSendersOf } from "./externalSenders.js";
+import { type Member, membershipChange, membersOf } from "./members.js";
 import { clientConfigOf, type GroupOptions } from "./options.js";
 import { decryptApplication, engineFailure, type HandshakeValidator, processHandshake } from "./process.js";
 
@@ -125,25 +125,47 @@ export class MlsGroup {
     return new MlsGroup(suite, { ...state, clientConfig: clientConfigOf(options) }, options);
   }
 
-  static async create(suite: MlsSuite, creator: KeyPackageBundle, options: CreateGroupOptions = {}): Promise<MlsGroup> {
+  static async create(
+    suite: MlsSuite,
+    creator: KeyPackageBundle,
+    options: CreateGroupOptions = {},
+  ): Promise<MlsGroup> {
     const config = clientConfigOf(options);
-    const extensions: Extension[] = (options.extensions ?? []).map((e) => ({ extensionType: e.type, extensionData: e.data }));
+    const extensions: Extension[] = (options.extensions ?? []).map((e) => ({
+      extensionType: e.type,
+      extensionData: e.data,
+    }));
     const groupId = options.groupId ?? suite.impl.rng.randomBytes(32);
     let state: ClientState;
     try {
-      state = await createGroup(groupId, creator.engine.publicPackage, creator.engine.privatePackage, extensions, suite.impl, config);
+      state = await createGroup(
+        groupId,
+        creator.engine.publicPackage,
+        creator.engine.privatePackage,
+        extensions,
+        suite.impl,
+        config,
+      );
     } catch (err) {
       throw asMlsError(err, "usage", "could not create group");
     }
     if (options.externalSenders?.length) {
       for (const sender of options.externalSenders) {
-        if (!(await config.authService.validateCredential(basicCredential(sender.identity), sender.signatureKey))) {
+        if (
+          !(await config.authService.validateCredential(
+            basicCredential(sender.identity),
+            sender.signatureKey,
+          ))
+        ) {
           throw new ParleyMlsError("rejected", "external sender credential refused by validateCredential");
         }
       }
       // Epoch 0's secrets are random, not derived from the context, so setting the extension after creation is
       // the same as creating with it; the engine cannot be given it directly (see externalSenders.ts).
-      const senders = { extensionType: "external_senders" as const, extensionData: encodeExternalSenders(options.externalSenders) };
+      const senders = {
+        extensionType: "external_senders" as const,
+        extensionData: encodeExternalSenders(options.externalSenders),
+      };
       state = { ...state, groupContext: { ...state.groupContext, extensions: [senders, ...extensions] } };
     }
     return new MlsGroup(suite, state, options);
@@ -250,7 +272,8 @@ export class MlsGroup {
       ref: Buffer.from(ref, "base64"),
       type: proposal.proposalType,
       senderLeafIndex,
-      ...(proposal.proposalType === "add" && proposal.add.keyPackage.leafNode.credential.credentialType === "basic"
+      ...(proposal.proposalType === "add" &&
+      proposal.add.keyPackage.leafNode.credential.credentialType === "basic"
         ? { addedIdentity: proposal.add.keyPackage.leafNode.credential.identity }
         : {}),
       ...(proposal.proposalType === "remove" ? { removedLeafIndex: proposal.remove.removed } : {}),
@@ -270,14 +293,20 @@ export class MlsGroup {
    */
   async commit(changes: CommitChanges = {}): Promise<StagedCommit> {
     const proposals: Proposal[] = [
-      ...(changes.add ?? []).map((kp) => ({ proposalType: "add" as const, add: { keyPackage: decodeAnyKeyPackage(kp) } })),
+      ...(changes.add ?? []).map((kp) => ({
+        proposalType: "add" as const,
+        add: { keyPackage: decodeAnyKeyPackage(kp) },
+      })),
       ...(changes.remove ?? []).map((removed) => ({ proposalType: "remove" as const, remove: { removed } })),
       ...(changes.groupContextExtensions
         ? [
             {
               proposalType: "group_context_extensions" as const,
               groupContextExtensions: {
-                extensions: changes.groupContextExtensions.map((e) => ({ extensionType: e.type, extensionData: e.data })),
+                extensions: changes.groupContextExtensions.map((e) => ({
+                  extensionType: e.type,
+                  extensionData: e.data,
+                })),
               },
             },
           ]
@@ -303,7 +332,13 @@ export class MlsGroup {
       group,
       commit: encodeMlsMessage(result.commit),
       ...(result.welcome
-        ? { welcome: encodeMlsMessage({ version: "mls10", wireformat: "mls_welcome", welcome: result.welcome }) }
+        ? {
+            welcome: encodeMlsMessage({
+              version: "mls10",
+              wireformat: "mls_welcome",
+              welcome: result.welcome,
+            }),
+          }
         : {}),
       added,
       removed,
@@ -323,8 +358,16 @@ export class MlsGroup {
     }
     const header =
       message.wireformat === "mls_private_message"
-        ? { groupId: message.privateMessage.groupId, epoch: message.privateMessage.epoch, type: message.privateMessage.contentType }
-        : { groupId: message.publicMessage.content.groupId, epoch: message.publicMessage.content.epoch, type: message.publicMessage.content.contentType };
+        ? {
+            groupId: message.privateMessage.groupId,
+            epoch: message.privateMessage.epoch,
+            type: message.privateMessage.contentType,
+          }
+        : {
+            groupId: message.publicMessage.content.groupId,
+            epoch: message.publicMessage.content.epoch,
+            type: message.publicMessage.content.contentType,
+          };
     if (!Buffer.from(header.groupId).equals(Buffer.from(this.groupId))) {
       throw new ParleyMlsError("wrong-group", "message is for another group");
     }
@@ -351,12 +394,20 @@ export class MlsGroup {
       };
     }
     if (header.epoch !== this.epoch) {
-      throw new ParleyMlsError("wrong-epoch", `${header.type} for epoch ${header.epoch}; group is at ${this.epoch}`);
+      throw new ParleyMlsError(
+        "wrong-epoch",
+        `${header.type} for epoch ${header.epoch}; group is at ${this.epoch}`,
+      );
     }
     const done = await processHandshake(this.state, message, this.suite, options.validate);
     const group = new MlsGroup(this.suite, done.newState, this.options);
     if (done.kind === "proposal") {
-      return { kind: "proposal", group, senderLeafIndex: done.senderLeafIndex, forgetPrevious: wiper(done.consumed) };
+      return {
+        kind: "proposal",
+        group,
+        senderLeafIndex: done.senderLeafIndex,
+        forgetPrevious: wiper(done.consumed),
+      };
     }
     const { added, removed } = membershipChange(this.members(), group.members());
     return {
@@ -401,7 +452,9 @@ export class MlsGroup {
   /** A signed GroupInfo (MLSMessage) with external_pub, for external joins; with the ratchet tree by default. */
   async groupInfo(options: { ratchetTree?: boolean } = {}): Promise<Uint8Array> {
     const make =
-      options.ratchetTree === false ? createGroupInfoWithExternalPub : createGroupInfoWithExternalPubAndRatchetTree;
+      options.ratchetTree === false
+        ? createGroupInfoWithExternalPub
+        : createGroupInfoWithExternalPubAndRatchetTree;
     const groupInfo = await make(this.state, [], this.suite.impl);
     return encodeMlsMessage({ version: "mls10", wireformat: "mls_group_info", groupInfo });
   }

@@ -26,7 +26,8 @@ export function clientConfigOf(options: GroupOptions = {}): ClientConfig {
       ...defaultClientConfig.keyRetentionConfig,
       retainKeysForEpochs: options.pastEpochs ?? defaultClientConfig.keyRetentionConfig.retainKeysForEpochs,
       maximumForwardRatchetSteps:
-        options.maximumForwardRatchetSteps ?? defaultClientConfig.keyRetentionConfig.maximumForwardRatchetSteps,
+        options.maximumForwardRatchetSteps ??
+        defaultClientConfig.keyRetentionConfig.maximumForwardRatchetSteps,
     },
     lifetimeConfig: {
       ...defaultClientConfig.lifetimeConfig,

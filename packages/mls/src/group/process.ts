@@ -1,21 +1,21 @@
 import {
   type ClientState,
-  type IncomingMessageCallback,
-  makePskIndex,
-  type MLSMessage,
   CodecError,
+  type IncomingMessageCallback,
+  type MLSMessage,
   MlsError,
-  UsageError,
-  processMessage,
-  processProposal,
+  makePskIndex,
   type ProposalWithSender,
   type PublicMessage,
+  processMessage,
+  processProposal,
+  UsageError,
   unprotectPrivateMessage,
   unprotectPublicMessage,
 } from "../engine.js";
-import { externalSendersOf } from "./externalSenders.js";
 import { asMlsError, ParleyMlsError } from "../errors.js";
 import type { MlsSuite } from "../suite.js";
+import { externalSendersOf } from "./externalSenders.js";
 
 /** What a validation callback is shown before a handshake message changes the group. */
 export type IncomingHandshake =
@@ -23,7 +23,10 @@ export type IncomingHandshake =
       kind: "commit";
       /** Committer's leaf, or undefined for an external commit. */
       senderLeafIndex: number | undefined;
-      proposals: ReadonlyArray<{ proposal: ProposalWithSender["proposal"]; senderLeafIndex: number | undefined }>;
+      proposals: ReadonlyArray<{
+        proposal: ProposalWithSender["proposal"];
+        senderLeafIndex: number | undefined;
+      }>;
     }
   | { kind: "proposal"; proposal: ProposalWithSender["proposal"]; senderLeafIndex: number | undefined };
 
@@ -59,7 +62,10 @@ export async function decryptApplication(
   const current = state.groupContext.epoch;
   const past = pm.epoch < current ? state.historicalReceiverData.get(pm.epoch) : undefined;
   if (pm.epoch > current) {
-    throw new ParleyMlsError("wrong-epoch", `application message for epoch ${pm.epoch}; group is at ${current}`);
+    throw new ParleyMlsError(
+      "wrong-epoch",
+      `application message for epoch ${pm.epoch}; group is at ${current}`,
+    );
   }
   if (pm.epoch < current && past === undefined) {
     throw new ParleyMlsError("wrong-epoch", `application message for epoch ${pm.epoch}, whose keys are gone`);
@@ -115,7 +121,11 @@ export async function processHandshake(
     seen =
       incoming.kind === "commit"
         ? { kind: "commit", senderLeafIndex: incoming.senderLeafIndex, proposals: incoming.proposals }
-        : { kind: "proposal", proposal: incoming.proposal.proposal, senderLeafIndex: incoming.proposal.senderLeafIndex };
+        : {
+            kind: "proposal",
+            proposal: incoming.proposal.proposal,
+            senderLeafIndex: incoming.proposal.senderLeafIndex,
+          };
     const verdict = validate ? validate(seen) : true;
     if (verdict === true) return "accept";
     refusal = typeof verdict === "string" ? verdict : "refused by the validation callback";
@@ -124,7 +134,8 @@ export async function processHandshake(
   let result: Awaited<ReturnType<typeof processMessage>>;
   try {
     result =
-      message.wireformat === "mls_public_message" && message.publicMessage.content.sender.senderType === "external"
+      message.wireformat === "mls_public_message" &&
+      message.publicMessage.content.sender.senderType === "external"
         ? await processExternalProposal(state, message.publicMessage, suite, callback)
         : await processMessage(message as never, state, makePskIndex(state, {}), callback, suite.impl);
   } catch (err) {
@@ -134,7 +145,12 @@ export async function processHandshake(
     throw new ParleyMlsError("invalid", "handshake message carried application content");
   }
   if (result.actionTaken === "reject") throw new ParleyMlsError("rejected", refusal ?? "refused");
-  return { newState: result.newState, kind: seen.kind, senderLeafIndex: seen.senderLeafIndex, consumed: result.consumed };
+  return {
+    newState: result.newState,
+    kind: seen.kind,
+    senderLeafIndex: seen.senderLeafIndex,
+    consumed: result.consumed,
+  };
 }
 
 /**
@@ -153,7 +169,10 @@ async function processExternalProposal(
   }
   const externalSender = externalSendersOf(state)[sender.senderIndex];
   if (externalSender === undefined) {
-    throw new ParleyMlsError("invalid", `external sender index ${sender.senderIndex} is not in the group context`);
+    throw new ParleyMlsError(
+      "invalid",
+      `external sender index ${sender.senderIndex} is not in the group context`,
+    );
   }
   const content = await unprotectPublicMessage(
     state.keySchedule.membershipKey,
@@ -166,7 +185,8 @@ async function processExternalProposal(
   if (content.content.contentType !== "proposal") throw new ParleyMlsError("invalid", "expected a proposal");
   const proposal = content.content.proposal;
   const actionTaken = callback({ kind: "proposal", proposal: { proposal, senderLeafIndex: undefined } });
-  const newState = actionTaken === "accept" ? await processProposal(state, content, proposal, suite.impl.hash) : state;
+  const newState =
+    actionTaken === "accept" ? await processProposal(state, content, proposal, suite.impl.hash) : state;
   return { kind: "newState", newState, actionTaken, consumed: [] };
 }
 
@@ -177,6 +197,11 @@ async function processExternalProposal(
  */
 export function engineFailure(err: unknown, what: string): ParleyMlsError {
   if (err instanceof ParleyMlsError) return err;
-  const code = err instanceof UsageError ? "usage" : err instanceof CodecError || !(err instanceof MlsError) ? "malformed" : "invalid";
+  const code =
+    err instanceof UsageError
+      ? "usage"
+      : err instanceof CodecError || !(err instanceof MlsError)
+        ? "malformed"
+        : "invalid";
   return asMlsError(err, code, `${what} refused`);
 }

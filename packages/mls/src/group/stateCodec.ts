@@ -38,13 +38,20 @@ export async function decodeGroup(
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const format = view.getUint16(4);
   if (format !== STATE_FORMAT_VERSION) {
-    throw new ParleyMlsError("state-format", `group state format ${format}; this build reads ${STATE_FORMAT_VERSION}`);
+    throw new ParleyMlsError(
+      "state-format",
+      `group state format ${format}; this build reads ${STATE_FORMAT_VERSION}`,
+    );
   }
   const engineLength = bytes[6] as number;
-  if (bytes.length < 9 + engineLength) throw new ParleyMlsError("truncated", "group state header is cut short");
+  if (bytes.length < 9 + engineLength)
+    throw new ParleyMlsError("truncated", "group state header is cut short");
   const engine = new TextDecoder().decode(bytes.subarray(7, 7 + engineLength));
   if (engine !== ENGINE_VERSION) {
-    throw new ParleyMlsError("state-format", `group state written by ${engine}; this build runs ${ENGINE_VERSION}`);
+    throw new ParleyMlsError(
+      "state-format",
+      `group state written by ${engine}; this build runs ${ENGINE_VERSION}`,
+    );
   }
   const suite = await loadSuite(view.getUint16(7 + engineLength), options.provider);
   const body = bytes.subarray(9 + engineLength);

@@ -82,13 +82,19 @@ export class ByteReader {
 
   end(): void {
     if (this.offset !== this.bytes.length) {
-      throw new ParleyMlsError("malformed", `${this.what}: ${this.bytes.length - this.offset} trailing bytes`);
+      throw new ParleyMlsError(
+        "malformed",
+        `${this.what}: ${this.bytes.length - this.offset} trailing bytes`,
+      );
     }
   }
 
   private need(n: number): void {
     if (this.offset + n > this.bytes.length) {
-      throw new ParleyMlsError("truncated", `${this.what} ends at byte ${this.bytes.length}, needed ${this.offset + n}`);
+      throw new ParleyMlsError(
+        "truncated",
+        `${this.what} ends at byte ${this.bytes.length}, needed ${this.offset + n}`,
+      );
     }
   }
 }

@@ -13,7 +13,8 @@ export function readVarint(bytes: Uint8Array, offset: number, what: string): { v
   if (first === undefined) throw new ParleyMlsError("truncated", `${what}: missing length at byte ${offset}`);
   const size = 1 << (first >>> 6);
   if (size === 8) throw new ParleyMlsError("malformed", `${what}: invalid varint prefix at byte ${offset}`);
-  if (offset + size > bytes.length) throw new ParleyMlsError("truncated", `${what}: length cut short at byte ${offset}`);
+  if (offset + size > bytes.length)
+    throw new ParleyMlsError("truncated", `${what}: length cut short at byte ${offset}`);
   let value = first & 0x3f;
   for (let i = 1; i < size; i++) value = value * 256 + (bytes[offset + i] as number);
   const minimal = size === 1 || value >= (size === 2 ? 0x40 : 0x4000);
