@@ -1,18 +1,11 @@
-import { diffieHellman, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { diffieHellman, ECDH, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { KemAlgorithm } from "ts-mls/crypto/kem.js";
-import { exportOkpPrivate, exportOkpPublic, importOkpPrivate, importOkpPublic } from "./asn1.js";
+import type { BoundedCache } from "./boundedCache.js";
 import { concat, i2osp, leftPad, plain, utf8 } from "./bytes.js";
-import {
-  CURVES,
-  exportEcPrivate,
-  exportEcPublic,
-  importEcPrivate,
-  importEcPublic,
-  type NistCurve,
-} from "./ec.js";
+import { CURVES, ecdhWith, generateEcKeyPair, type NistCurve } from "./ec.js";
 import type { NodeHashName } from "./hash.js";
-import type { KeyObjectCache } from "./keyCache.js";
 import { type LabeledKdf, labeledKdf } from "./labeled.js";
+import { importOkpPrivate, importOkpPublic } from "./okp.js";
 
 export type DhKemAlgorithm = Extract<
   KemAlgorithm,
@@ -56,93 +49,92 @@ export interface DhKem {
   decap(enc: Uint8Array, skR: Uint8Array): Uint8Array;
 }
 
+/** The Diffie-Hellman group under a DHKEM, on serialized keys (RFC 9180 §4.1 and §7.1). */
+interface DhGroup {
+  generate(): KemKeyPair;
+  derive(ikm: Uint8Array): Uint8Array;
+  normalizePrivate(sk: Uint8Array): Uint8Array;
+  publicOf(sk: Uint8Array): Uint8Array;
+  checkPublic(pk: Uint8Array): void;
+  /** DH(sk, pk); `pkCacheable` says whether pk is long-lived (a recipient key) or ephemeral. */
+  dh(sk: Uint8Array, pk: Uint8Array, pkCacheable: boolean): Uint8Array;
+}
+
 export function isDhKem(kem: KemAlgorithm): kem is DhKemAlgorithm {
   return kem in SHAPES;
 }
 
-export function makeDhKem(alg: DhKemAlgorithm, cache: KeyObjectCache): DhKem {
+export function makeDhKem(alg: DhKemAlgorithm, cache: BoundedCache<KeyObject | ECDH>): DhKem {
   const shape = SHAPES[alg];
   const kdf = labeledKdf(shape.hash, concat(utf8("KEM"), i2osp(shape.id, 2)));
   const curve = shape.curve;
-  const keys = curve === "X25519" || curve === "X448" ? okpKeys(curve, kdf) : ecKeys(curve, kdf);
-
-  const priv = (sk: Uint8Array): KeyObject =>
-    cache.get(`${curve}-kem-priv`, sk, () => keys.importPrivate(sk));
-  const pub = (pk: Uint8Array): KeyObject => cache.get(`${curve}-kem-pub`, pk, () => keys.importPublic(pk));
+  const group = curve === "X25519" || curve === "X448" ? okpGroup(curve, kdf, cache) : ecGroup(curve, kdf, cache);
 
   const extractAndExpand = (dh: Uint8Array, kemContext: Uint8Array): Uint8Array => {
     const eaePrk = kdf.extract(new Uint8Array(0), "eae_prk", dh);
     return kdf.expand(eaePrk, "shared_secret", kemContext, shape.nSecret);
   };
-  const dh = (sk: KeyObject, pk: KeyObject): Uint8Array =>
-    plain(diffieHellman({ privateKey: sk, publicKey: pk }));
 
   return {
     id: shape.id,
-    generateKeyPair() {
-      const pair = keys.generate();
-      return {
-        privateKey: keys.exportPrivate(pair.privateKey),
-        publicKey: keys.exportPublic(pair.publicKey),
-      };
-    },
+    generateKeyPair: () => group.generate(),
     deriveKeyPair(ikm) {
-      const sk = keys.derive(ikm);
-      return { privateKey: sk, publicKey: keys.exportPublic(priv(sk)) };
+      const sk = group.derive(ikm);
+      return { privateKey: sk, publicKey: group.publicOf(sk) };
     },
     checkPrivateKey(sk) {
-      const normalized = keys.normalizePrivate(sk);
-      priv(normalized);
+      const normalized = group.normalizePrivate(sk);
+      group.publicOf(normalized);
       return normalized;
     },
     checkPublicKey(pk) {
-      pub(pk);
+      group.checkPublic(pk);
       return pk;
     },
     encap(pkR) {
-      const recipient = pub(pkR);
-      const ephemeral = keys.generate();
-      const enc = keys.exportPublic(ephemeral.publicKey);
-      return { sharedSecret: extractAndExpand(dh(ephemeral.privateKey, recipient), concat(enc, pkR)), enc };
+      const ephemeral = group.generate();
+      const dh = group.dh(ephemeral.privateKey, pkR, true);
+      return { sharedSecret: extractAndExpand(dh, concat(ephemeral.publicKey, pkR)), enc: ephemeral.publicKey };
     },
     decap(enc, skR) {
-      const recipient = priv(skR);
-      const secret = dh(recipient, keys.importPublic(enc));
-      return extractAndExpand(secret, concat(enc, keys.exportPublic(recipient)));
+      const dh = group.dh(skR, enc, false);
+      return extractAndExpand(dh, concat(enc, group.publicOf(skR)));
     },
   };
 }
 
-interface CurveKeys {
-  generate(): { privateKey: KeyObject; publicKey: KeyObject };
-  derive(ikm: Uint8Array): Uint8Array;
-  normalizePrivate(sk: Uint8Array): Uint8Array;
-  importPrivate(sk: Uint8Array): KeyObject;
-  importPublic(pk: Uint8Array): KeyObject;
-  exportPrivate(key: KeyObject): Uint8Array;
-  exportPublic(key: KeyObject): Uint8Array;
-}
-
-function okpKeys(curve: "X25519" | "X448", kdf: LabeledKdf): CurveKeys {
+function okpGroup(curve: "X25519" | "X448", kdf: LabeledKdf, cache: BoundedCache<KeyObject | ECDH>): DhGroup {
   const nSk = curve === "X25519" ? 32 : 56;
+  const priv = (sk: Uint8Array) => cache.get(`${curve}-priv`, sk, () => importOkpPrivate(curve, sk)) as KeyObject;
+  const pub = (pk: Uint8Array, cacheable: boolean) =>
+    cacheable
+      ? (cache.get(`${curve}-pub`, pk, () => importOkpPublic(curve, pk)) as KeyObject)
+      : importOkpPublic(curve, pk);
   return {
-    generate: () => (curve === "X25519" ? generateKeyPairSync("x25519") : generateKeyPairSync("x448")),
+    generate() {
+      const pair = curve === "X25519" ? generateKeyPairSync("x25519") : generateKeyPairSync("x448");
+      const jwk = pair.privateKey.export({ format: "jwk" });
+      return {
+        privateKey: plain(Buffer.from(jwk.d ?? "", "base64url")),
+        publicKey: plain(Buffer.from(jwk.x ?? "", "base64url")),
+      };
+    },
     // RFC 9180 §7.1.3: for X25519 and X448 any Nsk bytes are a valid private key.
     derive: (ikm) => kdf.expand(kdf.extract(new Uint8Array(0), "dkp_prk", ikm), "sk", new Uint8Array(0), nSk),
     normalizePrivate: (sk) => sk,
-    importPrivate: (sk) => importOkpPrivate(curve, sk),
-    importPublic: (pk) => importOkpPublic(curve, pk),
-    exportPrivate: (key) => exportOkpPrivate(curve, key),
-    exportPublic: (key) => exportOkpPublic(curve, key),
+    publicOf: (sk) => plain(Buffer.from(priv(sk).export({ format: "jwk" }).x ?? "", "base64url")),
+    checkPublic: (pk) => void pub(pk, true),
+    dh: (sk, pk, cacheable) => plain(diffieHellman({ privateKey: priv(sk), publicKey: pub(pk, cacheable) })),
   };
 }
 
-function ecKeys(curve: NistCurve, kdf: LabeledKdf): CurveKeys {
-  const { size, order } = CURVES[curve];
+function ecGroup(curve: NistCurve, kdf: LabeledKdf, cache: BoundedCache<KeyObject | ECDH>): DhGroup {
+  const { size, order, openssl } = CURVES[curve];
   // RFC 9180 §7.1.3: the top byte is masked so that candidates are near the order's bit length.
   const bitmask = curve === "P-521" ? 0x01 : 0xff;
+  const context = (sk: Uint8Array) => cache.get(`${curve}-ecdh`, sk, () => ecdhWith(curve, sk)) as ECDH;
   return {
-    generate: () => generateKeyPairSync("ec", { namedCurve: curve }),
+    generate: () => generateEcKeyPair(curve),
     derive(ikm) {
       const dkpPrk = kdf.extract(new Uint8Array(0), "dkp_prk", ikm);
       for (let counter = 0; counter < 256; counter++) {
@@ -157,12 +149,14 @@ function ecKeys(curve: NistCurve, kdf: LabeledKdf): CurveKeys {
       if (sk.length === 0 || sk.length > size) throw new RangeError(`${curve} private key has a bad length`);
       return leftPad(sk, size);
     },
-    importPrivate: (sk) => importEcPrivate(curve, sk),
-    importPublic: (pk) => {
-      if (pk.length !== 2 * size + 1) throw new RangeError(`${curve} KEM public key must be uncompressed`);
-      return importEcPublic(curve, pk);
+    publicOf: (sk) => plain(context(sk).getPublicKey()),
+    checkPublic(pk) {
+      if (pk.length !== 2 * size + 1 || pk[0] !== 4) throw new RangeError(`${curve} KEM public key must be uncompressed`);
+      ECDH.convertKey(pk, openssl); // throws unless the point is on the curve
     },
-    exportPrivate: (key) => exportEcPrivate(curve, key),
-    exportPublic: (key) => exportEcPublic(curve, key),
+    dh(sk, pk) {
+      if (pk.length !== 2 * size + 1 || pk[0] !== 4) throw new RangeError(`${curve} KEM public key must be uncompressed`);
+      return plain(context(sk).computeSecret(pk));
+    },
   };
 }

@@ -36,13 +36,9 @@ export const CURVES: Readonly<Record<NistCurve, CurveShape>> = {
  * the point is computed once here; callers cache the result.
  */
 export function importEcPrivate(curve: NistCurve, scalar: Uint8Array): KeyObject {
-  const { openssl, size } = CURVES[curve];
-  if (scalar.length === 0 || scalar.length > size)
-    throw new RangeError(`${curve} private key has a bad length`);
+  const { size } = CURVES[curve];
+  const point = ecdhWith(curve, scalar).getPublicKey();
   const d = leftPad(scalar, size);
-  const ecdh = createECDH(openssl);
-  ecdh.setPrivateKey(d);
-  const point = ecdh.getPublicKey();
   return createPrivateKey({
     key: {
       kty: "EC",
@@ -76,19 +72,19 @@ export function importEcPublic(curve: NistCurve, point: Uint8Array): KeyObject {
   });
 }
 
-/** The uncompressed SEC1 point of an EC private or public KeyObject. */
-export function exportEcPublic(curve: NistCurve, key: KeyObject): Uint8Array {
-  const jwk = (key.type === "private" ? createPublicKey(key) : key).export({ format: "jwk" });
-  const size = CURVES[curve].size;
-  const out = new Uint8Array(2 * size + 1);
-  out[0] = 4;
-  out.set(leftPad(plain(Buffer.from(jwk.x ?? "", "base64url")), size), 1);
-  out.set(leftPad(plain(Buffer.from(jwk.y ?? "", "base64url")), size), 1 + size);
-  return out;
+/** An ECDH context holding `scalar`: raw-point Diffie-Hellman without KeyObject imports. */
+export function ecdhWith(curve: NistCurve, scalar: Uint8Array): ECDH {
+  const { openssl, size } = CURVES[curve];
+  if (scalar.length === 0 || scalar.length > size) throw new RangeError(`${curve} private key has a bad length`);
+  const ecdh = createECDH(openssl);
+  ecdh.setPrivateKey(leftPad(scalar, size));
+  return ecdh;
 }
 
-/** The fixed-width scalar of an EC private KeyObject. */
-export function exportEcPrivate(curve: NistCurve, key: KeyObject): Uint8Array {
-  const jwk = key.export({ format: "jwk" });
-  return leftPad(plain(Buffer.from(jwk.d ?? "", "base64url")), CURVES[curve].size);
+/** A fresh key pair as a fixed-width scalar and an uncompressed point. */
+export function generateEcKeyPair(curve: NistCurve): { privateKey: Uint8Array; publicKey: Uint8Array } {
+  const { openssl, size } = CURVES[curve];
+  const ecdh = createECDH(openssl);
+  const publicKey = plain(ecdh.generateKeys());
+  return { privateKey: leftPad(plain(ecdh.getPrivateKey()), size), publicKey };
 }

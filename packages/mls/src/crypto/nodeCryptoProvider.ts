@@ -1,10 +1,10 @@
-import { randomFillSync } from "node:crypto";
+import { type ECDH, type KeyObject, randomFillSync } from "node:crypto";
 import type { Ciphersuite, CiphersuiteImpl, CryptoProvider } from "../engine.js";
 import { defaultCryptoProvider } from "../engine.js";
+import { BoundedCache } from "./boundedCache.js";
 import { isDhKem, makeDhKem } from "./dhkem.js";
 import { digest, HASH_SIZE, hkdfExpand, hkdfExtract, hmac, type NodeHashName, verifyHmac } from "./hash.js";
 import { makeHpke } from "./hpke.js";
-import { KeyObjectCache } from "./keyCache.js";
 import { makeSignature } from "./signature.js";
 
 const HASH: Readonly<Record<Ciphersuite["hash"], NodeHashName>> = {
@@ -13,8 +13,9 @@ const HASH: Readonly<Record<Ciphersuite["hash"], NodeHashName>> = {
   "SHA-512": "sha512",
 };
 
-/** One cache of imported keys for every suite this provider serves. */
-const keyCache = new KeyObjectCache();
+/** Imported signature keys and DH key contexts, shared by every suite this provider serves. */
+const signatureKeys = new BoundedCache<KeyObject>();
+const kemKeys = new BoundedCache<KeyObject | ECDH>();
 
 const rng = {
   randomBytes(n: number): Uint8Array {
@@ -47,8 +48,8 @@ export const nodeCryptoProvider: CryptoProvider = {
         expand: async (prk, info, length) => hkdfExpand(hash, prk, info, length),
         size: HASH_SIZE[hash],
       },
-      signature: makeSignature(cs.signature, keyCache),
-      hpke: makeHpke({ ...cs.hpke, kem }, makeDhKem(kem, keyCache)),
+      signature: makeSignature(cs.signature, signatureKeys),
+      hpke: makeHpke({ ...cs.hpke, kem }, makeDhKem(kem, kemKeys)),
       rng,
     };
   },

@@ -1,9 +1,9 @@
 import { generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto";
 import type { Signature, SignatureAlgorithm } from "ts-mls/crypto/signature.js";
-import { exportOkpPrivate, exportOkpPublic, importOkpPrivate, importOkpPublic, OKP } from "./asn1.js";
+import type { BoundedCache } from "./boundedCache.js";
 import { plain } from "./bytes.js";
-import { exportEcPrivate, exportEcPublic, importEcPrivate, importEcPublic, type NistCurve } from "./ec.js";
-import type { KeyObjectCache } from "./keyCache.js";
+import { generateEcKeyPair, importEcPrivate, importEcPublic, type NistCurve } from "./ec.js";
+import { exportOkpPrivate, exportOkpPublic, importOkpPrivate, importOkpPublic, OKP_KEY_LENGTH } from "./okp.js";
 
 type ClassicalSignature = Exclude<SignatureAlgorithm, "ML-DSA-87">;
 
@@ -13,12 +13,10 @@ const ECDSA: Readonly<Record<"P256" | "P384" | "P521", { curve: NistCurve; hash:
   P521: { curve: "P-521", hash: "sha512" },
 };
 
-/** ts-mls's default provider stores Ed25519 private keys as PKCS#8 (48 bytes); accept them beside raw seeds. */
-function edPrivate(curve: "Ed25519" | "Ed448", key: Uint8Array): Uint8Array {
-  const shape = OKP[curve];
-  if (key.length === shape.privatePrefix.length + shape.privateLength)
-    return key.subarray(shape.privatePrefix.length);
-  return key;
+/** ts-mls's default provider stores Ed25519 private keys as PKCS#8 (a 16-byte header, then the seed). */
+function edSeed(curve: "Ed25519" | "Ed448", key: Uint8Array): Uint8Array {
+  const length = OKP_KEY_LENGTH[curve].private;
+  return key.length === 16 + length && curve === "Ed25519" ? key.subarray(16) : key;
 }
 
 /**
@@ -27,11 +25,11 @@ function edPrivate(curve: "Ed25519" | "Ed448", key: Uint8Array): Uint8Array {
  * ECDSA); compressed points from other providers are accepted. `verify` answers false, never throws, on a
  * malformed key or signature, since both arrive from the network.
  */
-export function makeSignature(alg: ClassicalSignature, cache: KeyObjectCache): Signature {
+export function makeSignature(alg: ClassicalSignature, cache: BoundedCache<KeyObject>): Signature {
   if (alg === "Ed25519" || alg === "Ed448") {
     const privateKey = (k: Uint8Array): KeyObject => {
-      const raw = edPrivate(alg, k);
-      return cache.get(`${alg}-priv`, raw, () => importOkpPrivate(alg, raw));
+      const seed = edSeed(alg, k);
+      return cache.get(`${alg}-priv`, seed, () => importOkpPrivate(alg, seed));
     };
     const publicKey = (k: Uint8Array): KeyObject => cache.get(`${alg}-pub`, k, () => importOkpPublic(alg, k));
     return {
@@ -47,18 +45,13 @@ export function makeSignature(alg: ClassicalSignature, cache: KeyObjectCache): S
       },
       async keygen() {
         const pair = alg === "Ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ed448");
-        return {
-          signKey: exportOkpPrivate(alg, pair.privateKey),
-          publicKey: exportOkpPublic(alg, pair.publicKey),
-        };
+        return { signKey: exportOkpPrivate(pair.privateKey), publicKey: exportOkpPublic(pair.privateKey) };
       },
     };
   }
   const { curve, hash } = ECDSA[alg];
-  const privateKey = (k: Uint8Array): KeyObject =>
-    cache.get(`${curve}-priv`, k, () => importEcPrivate(curve, k));
-  const publicKey = (k: Uint8Array): KeyObject =>
-    cache.get(`${curve}-pub`, k, () => importEcPublic(curve, k));
+  const privateKey = (k: Uint8Array): KeyObject => cache.get(`${curve}-priv`, k, () => importEcPrivate(curve, k));
+  const publicKey = (k: Uint8Array): KeyObject => cache.get(`${curve}-pub`, k, () => importEcPublic(curve, k));
   return {
     async sign(signKey, message) {
       return plain(sign(hash, message, { key: privateKey(signKey), dsaEncoding: "der" }));
@@ -71,11 +64,8 @@ export function makeSignature(alg: ClassicalSignature, cache: KeyObjectCache): S
       }
     },
     async keygen() {
-      const pair = generateKeyPairSync("ec", { namedCurve: curve });
-      return {
-        signKey: exportEcPrivate(curve, pair.privateKey),
-        publicKey: exportEcPublic(curve, pair.publicKey),
-      };
+      const pair = generateEcKeyPair(curve);
+      return { signKey: pair.privateKey, publicKey: pair.publicKey };
     },
   };
 }

@@ -1,16 +1,14 @@
-import type { KeyObject } from "node:crypto";
-
 /**
- * A bounded least-recently-used map from key bytes to imported `KeyObject`s. Importing is the expensive part
+ * A bounded least-recently-used map from key bytes to imported key objects. Importing is the expensive part
  * of a node:crypto operation (an EC import even computes the public point), and MLS reuses the same keys many
- * times per epoch, so imports are cached. Keys are identified by their bytes plus an algorithm tag.
+ * times per epoch, so imports are cached. Entries are identified by their bytes plus an algorithm tag.
  */
-export class KeyObjectCache {
-  private readonly entries = new Map<string, KeyObject>();
+export class BoundedCache<T> {
+  private readonly entries = new Map<string, T>();
 
   constructor(private readonly capacity = 1024) {}
 
-  get(tag: string, bytes: Uint8Array, importKey: () => KeyObject): KeyObject {
+  get(tag: string, bytes: Uint8Array, make: () => T): T {
     const id = `${tag}:${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")}`;
     const hit = this.entries.get(id);
     if (hit !== undefined) {
@@ -19,12 +17,12 @@ export class KeyObjectCache {
       this.entries.set(id, hit);
       return hit;
     }
-    const key = importKey();
+    const value = make();
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(id, key);
-    return key;
+    this.entries.set(id, value);
+    return value;
   }
 }
