@@ -1,4 +1,4 @@
-import { diffieHellman, ECDH, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createECDH, diffieHellman, ECDH, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { KemAlgorithm } from "ts-mls/crypto/kem.js";
 import type { BoundedCache } from "./boundedCache.js";
 import { concat, i2osp, leftPad, plain, utf8 } from "./bytes.js";
@@ -56,8 +56,10 @@ interface DhGroup {
   normalizePrivate(sk: Uint8Array): Uint8Array;
   publicOf(sk: Uint8Array): Uint8Array;
   checkPublic(pk: Uint8Array): void;
-  /** DH(sk, pk); `pkCacheable` says whether pk is long-lived (a recipient key) or ephemeral. */
-  dh(sk: Uint8Array, pk: Uint8Array, pkCacheable: boolean): Uint8Array;
+  /** DH(skR, enc) for a received ephemeral public key. */
+  dh(sk: Uint8Array, enc: Uint8Array): Uint8Array;
+  /** A fresh ephemeral key pair's DH with a recipient key, never importing the ephemeral private key. */
+  ephemeralDh(pkR: Uint8Array): { dh: Uint8Array; enc: Uint8Array };
 }
 
 export function isDhKem(kem: KemAlgorithm): kem is DhKemAlgorithm {
@@ -92,12 +94,11 @@ export function makeDhKem(alg: DhKemAlgorithm, cache: BoundedCache<KeyObject | E
       return pk;
     },
     encap(pkR) {
-      const ephemeral = group.generate();
-      const dh = group.dh(ephemeral.privateKey, pkR, true);
-      return { sharedSecret: extractAndExpand(dh, concat(ephemeral.publicKey, pkR)), enc: ephemeral.publicKey };
+      const { dh, enc } = group.ephemeralDh(pkR);
+      return { sharedSecret: extractAndExpand(dh, concat(enc, pkR)), enc };
     },
     decap(enc, skR) {
-      const dh = group.dh(skR, enc, false);
+      const dh = group.dh(skR, enc);
       return extractAndExpand(dh, concat(enc, group.publicOf(skR)));
     },
   };
@@ -106,14 +107,11 @@ export function makeDhKem(alg: DhKemAlgorithm, cache: BoundedCache<KeyObject | E
 function okpGroup(curve: "X25519" | "X448", kdf: LabeledKdf, cache: BoundedCache<KeyObject | ECDH>): DhGroup {
   const nSk = curve === "X25519" ? 32 : 56;
   const priv = (sk: Uint8Array) => cache.get(`${curve}-priv`, sk, () => importOkpPrivate(curve, sk)) as KeyObject;
-  const pub = (pk: Uint8Array, cacheable: boolean) =>
-    cacheable
-      ? (cache.get(`${curve}-pub`, pk, () => importOkpPublic(curve, pk)) as KeyObject)
-      : importOkpPublic(curve, pk);
+  const pub = (pk: Uint8Array) => cache.get(`${curve}-pub`, pk, () => importOkpPublic(curve, pk)) as KeyObject;
+  const newPair = () => (curve === "X25519" ? generateKeyPairSync("x25519") : generateKeyPairSync("x448"));
   return {
     generate() {
-      const pair = curve === "X25519" ? generateKeyPairSync("x25519") : generateKeyPairSync("x448");
-      const jwk = pair.privateKey.export({ format: "jwk" });
+      const jwk = newPair().privateKey.export({ format: "jwk" });
       return {
         privateKey: plain(Buffer.from(jwk.d ?? "", "base64url")),
         publicKey: plain(Buffer.from(jwk.x ?? "", "base64url")),
@@ -123,8 +121,13 @@ function okpGroup(curve: "X25519" | "X448", kdf: LabeledKdf, cache: BoundedCache
     derive: (ikm) => kdf.expand(kdf.extract(new Uint8Array(0), "dkp_prk", ikm), "sk", new Uint8Array(0), nSk),
     normalizePrivate: (sk) => sk,
     publicOf: (sk) => plain(Buffer.from(priv(sk).export({ format: "jwk" }).x ?? "", "base64url")),
-    checkPublic: (pk) => void pub(pk, true),
-    dh: (sk, pk, cacheable) => plain(diffieHellman({ privateKey: priv(sk), publicKey: pub(pk, cacheable) })),
+    checkPublic: (pk) => void pub(pk),
+    dh: (sk, enc) => plain(diffieHellman({ privateKey: priv(sk), publicKey: importOkpPublic(curve, enc) })),
+    ephemeralDh(pkR) {
+      const { privateKey, publicKey } = newPair();
+      const dh = plain(diffieHellman({ privateKey, publicKey: pub(pkR) }));
+      return { dh, enc: plain(Buffer.from(publicKey.export({ format: "jwk" }).x ?? "", "base64url")) };
+    },
   };
 }
 
@@ -132,6 +135,9 @@ function ecGroup(curve: NistCurve, kdf: LabeledKdf, cache: BoundedCache<KeyObjec
   const { size, order, openssl } = CURVES[curve];
   // RFC 9180 §7.1.3: the top byte is masked so that candidates are near the order's bit length.
   const bitmask = curve === "P-521" ? 0x01 : 0xff;
+  const checkPoint = (pk: Uint8Array) => {
+    if (pk.length !== 2 * size + 1 || pk[0] !== 4) throw new RangeError(`${curve} KEM public key must be uncompressed`);
+  };
   const context = (sk: Uint8Array) => cache.get(`${curve}-ecdh`, sk, () => ecdhWith(curve, sk)) as ECDH;
   return {
     generate: () => generateEcKeyPair(curve),
@@ -151,12 +157,18 @@ function ecGroup(curve: NistCurve, kdf: LabeledKdf, cache: BoundedCache<KeyObjec
     },
     publicOf: (sk) => plain(context(sk).getPublicKey()),
     checkPublic(pk) {
-      if (pk.length !== 2 * size + 1 || pk[0] !== 4) throw new RangeError(`${curve} KEM public key must be uncompressed`);
+      checkPoint(pk);
       ECDH.convertKey(pk, openssl); // throws unless the point is on the curve
     },
-    dh(sk, pk) {
-      if (pk.length !== 2 * size + 1 || pk[0] !== 4) throw new RangeError(`${curve} KEM public key must be uncompressed`);
-      return plain(context(sk).computeSecret(pk));
+    dh(sk, enc) {
+      checkPoint(enc);
+      return plain(context(sk).computeSecret(enc));
+    },
+    ephemeralDh(pkR) {
+      checkPoint(pkR);
+      const ephemeral = createECDH(openssl);
+      const enc = plain(ephemeral.generateKeys());
+      return { dh: plain(ephemeral.computeSecret(pkR)), enc };
     },
   };
 }
