@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, hash as oneShotHash, timingSafeEqual } from "node:crypto";
 import { concat, i2osp, plain } from "./bytes.js";
 
 /** node:crypto digest names of the MLS hash algorithms. */
@@ -7,7 +7,8 @@ export type NodeHashName = "sha256" | "sha384" | "sha512";
 export const HASH_SIZE: Readonly<Record<NodeHashName, number>> = { sha256: 32, sha384: 48, sha512: 64 };
 
 export function digest(hash: NodeHashName, data: Uint8Array): Uint8Array {
-  return plain(createHash(hash).update(data).digest());
+  // The one-shot form (Node ≥ 20.12) skips the Hash object: half the cost for MLS's short inputs.
+  return plain(oneShotHash(hash, data, "buffer"));
 }
 
 export function hmac(hash: NodeHashName, key: Uint8Array, data: Uint8Array): Uint8Array {
