@@ -6,6 +6,7 @@ export {
 export { nodeCryptoProvider } from "./crypto/nodeCryptoProvider.js";
 export { defaultCryptoProvider } from "./engine.js";
 export { type MlsErrorCode, ParleyMlsError } from "./errors.js";
+export { createExternalProposal, type ExternalProposalInput } from "./group/externalProposal.js";
 export type { ExternalSenderInput } from "./group/externalSenders.js";
 export type { Member } from "./group/members.js";
 export {

@@ -10,7 +10,7 @@ import { asMlsError, ParleyMlsError } from "./errors.js";
 /** Largest MLS message the facade decodes; larger input is refused before any parsing. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-/** An engine decoder: the value and the offset after it, or undefined when the bytes do not decode. */
+/** An engine decoder: the value and how many bytes it took, or undefined when the bytes do not decode. */
 export type EngineDecoder<T> = (bytes: Uint8Array, offset: number) => [T, number] | undefined;
 
 /**

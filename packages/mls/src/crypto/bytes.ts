@@ -41,3 +41,7 @@ export function leftPad(bytes: Uint8Array, length: number): Uint8Array {
   out.set(bytes, length - bytes.length);
   return out;
 }
+
+export function fromBase64url(text: string | undefined): Uint8Array {
+  return plain(Buffer.from(text ?? "", "base64url"));
+}

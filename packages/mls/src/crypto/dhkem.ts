@@ -1,7 +1,7 @@
 import { createECDH, diffieHellman, ECDH, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { KemAlgorithm } from "ts-mls/crypto/kem.js";
 import type { BoundedCache } from "./boundedCache.js";
-import { concat, i2osp, leftPad, plain, utf8 } from "./bytes.js";
+import { concat, fromBase64url, i2osp, leftPad, plain, utf8 } from "./bytes.js";
 import { CURVES, ecdhWith, generateEcKeyPair, type NistCurve } from "./ec.js";
 import type { NodeHashName } from "./hash.js";
 import { type LabeledKdf, labeledKdf } from "./labeled.js";
@@ -70,7 +70,8 @@ export function makeDhKem(alg: DhKemAlgorithm, cache: BoundedCache<KeyObject | E
   const shape = SHAPES[alg];
   const kdf = labeledKdf(shape.hash, concat(utf8("KEM"), i2osp(shape.id, 2)));
   const curve = shape.curve;
-  const group = curve === "X25519" || curve === "X448" ? okpGroup(curve, kdf, cache) : ecGroup(curve, kdf, cache);
+  const group =
+    curve === "X25519" || curve === "X448" ? okpGroup(curve, kdf, cache) : ecGroup(curve, kdf, cache);
 
   const extractAndExpand = (dh: Uint8Array, kemContext: Uint8Array): Uint8Array => {
     const eaePrk = kdf.extract(new Uint8Array(0), "eae_prk", dh);
@@ -106,27 +107,29 @@ export function makeDhKem(alg: DhKemAlgorithm, cache: BoundedCache<KeyObject | E
 
 function okpGroup(curve: "X25519" | "X448", kdf: LabeledKdf, cache: BoundedCache<KeyObject | ECDH>): DhGroup {
   const nSk = curve === "X25519" ? 32 : 56;
-  const priv = (sk: Uint8Array) => cache.get(`${curve}-priv`, sk, () => importOkpPrivate(curve, sk)) as KeyObject;
-  const pub = (pk: Uint8Array) => cache.get(`${curve}-pub`, pk, () => importOkpPublic(curve, pk)) as KeyObject;
+  const priv = (sk: Uint8Array) =>
+    cache.get(`${curve}-priv`, sk, () => importOkpPrivate(curve, sk)) as KeyObject;
+  const pub = (pk: Uint8Array) =>
+    cache.get(`${curve}-pub`, pk, () => importOkpPublic(curve, pk)) as KeyObject;
   const newPair = () => (curve === "X25519" ? generateKeyPairSync("x25519") : generateKeyPairSync("x448"));
   return {
     generate() {
       const jwk = newPair().privateKey.export({ format: "jwk" });
       return {
-        privateKey: plain(Buffer.from(jwk.d ?? "", "base64url")),
-        publicKey: plain(Buffer.from(jwk.x ?? "", "base64url")),
+        privateKey: fromBase64url(jwk.d),
+        publicKey: fromBase64url(jwk.x),
       };
     },
     // RFC 9180 §7.1.3: for X25519 and X448 any Nsk bytes are a valid private key.
     derive: (ikm) => kdf.expand(kdf.extract(new Uint8Array(0), "dkp_prk", ikm), "sk", new Uint8Array(0), nSk),
     normalizePrivate: (sk) => sk,
-    publicOf: (sk) => plain(Buffer.from(priv(sk).export({ format: "jwk" }).x ?? "", "base64url")),
+    publicOf: (sk) => fromBase64url(priv(sk).export({ format: "jwk" }).x),
     checkPublic: (pk) => void pub(pk),
     dh: (sk, enc) => plain(diffieHellman({ privateKey: priv(sk), publicKey: importOkpPublic(curve, enc) })),
     ephemeralDh(pkR) {
       const { privateKey, publicKey } = newPair();
       const dh = plain(diffieHellman({ privateKey, publicKey: pub(pkR) }));
-      return { dh, enc: plain(Buffer.from(publicKey.export({ format: "jwk" }).x ?? "", "base64url")) };
+      return { dh, enc: fromBase64url(publicKey.export({ format: "jwk" }).x) };
     },
   };
 }
@@ -136,7 +139,8 @@ function ecGroup(curve: NistCurve, kdf: LabeledKdf, cache: BoundedCache<KeyObjec
   // RFC 9180 §7.1.3: the top byte is masked so that candidates are near the order's bit length.
   const bitmask = curve === "P-521" ? 0x01 : 0xff;
   const checkPoint = (pk: Uint8Array) => {
-    if (pk.length !== 2 * size + 1 || pk[0] !== 4) throw new RangeError(`${curve} KEM public key must be uncompressed`);
+    if (pk.length !== 2 * size + 1 || pk[0] !== 4)
+      throw new RangeError(`${curve} KEM public key must be uncompressed`);
   };
   const context = (sk: Uint8Array) => cache.get(`${curve}-ecdh`, sk, () => ecdhWith(curve, sk)) as ECDH;
   return {

@@ -75,7 +75,8 @@ export function importEcPublic(curve: NistCurve, point: Uint8Array): KeyObject {
 /** An ECDH context holding `scalar`: raw-point Diffie-Hellman without KeyObject imports. */
 export function ecdhWith(curve: NistCurve, scalar: Uint8Array): ECDH {
   const { openssl, size } = CURVES[curve];
-  if (scalar.length === 0 || scalar.length > size) throw new RangeError(`${curve} private key has a bad length`);
+  if (scalar.length === 0 || scalar.length > size)
+    throw new RangeError(`${curve} private key has a bad length`);
   const ecdh = createECDH(openssl);
   ecdh.setPrivateKey(leftPad(scalar, size));
   return ecdh;

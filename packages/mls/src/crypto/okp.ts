@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
-import { base64url, plain } from "./bytes.js";
+import { base64url, fromBase64url } from "./bytes.js";
 
 /**
  * Edwards and Montgomery keys (RFC 8032, RFC 7748) as node:crypto KeyObjects, moved in and out through JWK:
@@ -26,7 +26,10 @@ export function importOkpPrivate(crv: OkpCurve, raw: Uint8Array): KeyObject {
   if (raw.length !== OKP_KEY_LENGTH[crv].private) {
     throw new RangeError(`${crv} private key must be ${OKP_KEY_LENGTH[crv].private} bytes`);
   }
-  return createPrivateKey({ key: { kty: "OKP", crv, d: base64url(raw), x: PLACEHOLDER_X[crv] }, format: "jwk" });
+  return createPrivateKey({
+    key: { kty: "OKP", crv, d: base64url(raw), x: PLACEHOLDER_X[crv] },
+    format: "jwk",
+  });
 }
 
 export function importOkpPublic(crv: OkpCurve, raw: Uint8Array): KeyObject {
@@ -38,10 +41,10 @@ export function importOkpPublic(crv: OkpCurve, raw: Uint8Array): KeyObject {
 
 /** The raw public key of an OKP private or public KeyObject. */
 export function exportOkpPublic(key: KeyObject): Uint8Array {
-  return plain(Buffer.from(key.export({ format: "jwk" }).x ?? "", "base64url"));
+  return fromBase64url(key.export({ format: "jwk" }).x);
 }
 
 /** The raw private key of an OKP private KeyObject. */
 export function exportOkpPrivate(key: KeyObject): Uint8Array {
-  return plain(Buffer.from(key.export({ format: "jwk" }).d ?? "", "base64url"));
+  return fromBase64url(key.export({ format: "jwk" }).d);
 }

@@ -3,7 +3,13 @@ import type { Signature, SignatureAlgorithm } from "ts-mls/crypto/signature.js";
 import type { BoundedCache } from "./boundedCache.js";
 import { plain } from "./bytes.js";
 import { generateEcKeyPair, importEcPrivate, importEcPublic, type NistCurve } from "./ec.js";
-import { exportOkpPrivate, exportOkpPublic, importOkpPrivate, importOkpPublic, OKP_KEY_LENGTH } from "./okp.js";
+import {
+  exportOkpPrivate,
+  exportOkpPublic,
+  importOkpPrivate,
+  importOkpPublic,
+  OKP_KEY_LENGTH,
+} from "./okp.js";
 
 type ClassicalSignature = Exclude<SignatureAlgorithm, "ML-DSA-87">;
 
@@ -50,8 +56,10 @@ export function makeSignature(alg: ClassicalSignature, cache: BoundedCache<KeyOb
     };
   }
   const { curve, hash } = ECDSA[alg];
-  const privateKey = (k: Uint8Array): KeyObject => cache.get(`${curve}-priv`, k, () => importEcPrivate(curve, k));
-  const publicKey = (k: Uint8Array): KeyObject => cache.get(`${curve}-pub`, k, () => importEcPublic(curve, k));
+  const privateKey = (k: Uint8Array): KeyObject =>
+    cache.get(`${curve}-priv`, k, () => importEcPrivate(curve, k));
+  const publicKey = (k: Uint8Array): KeyObject =>
+    cache.get(`${curve}-pub`, k, () => importEcPublic(curve, k));
   return {
     async sign(signKey, message) {
       return plain(sign(hash, message, { key: privateKey(signKey), dsaEncoding: "der" }));

@@ -28,7 +28,7 @@ export function encodeExternalSenders(senders: ExternalSenderInput[]): Uint8Arra
       encodeExternalSender({ signaturePublicKey: s.signatureKey, credential: basicCredential(s.identity) }),
     ),
   );
-  return Buffer.concat([writeVarint(body.length), body]);
+  return new Uint8Array(Buffer.concat([writeVarint(body.length), body]));
 }
 
 export function decodeExternalSenders(data: Uint8Array): ExternalSender[] {
@@ -39,11 +39,12 @@ export function decodeExternalSenders(data: Uint8Array): ExternalSender[] {
   const senders: ExternalSender[] = [];
   for (let offset = start; offset < data.length; ) {
     const decoded = decodeExternalSender(data, offset);
-    if (decoded === undefined || decoded[1] > data.length) {
+    // Engine decoders answer [value, bytes consumed].
+    if (decoded === undefined || offset + decoded[1] > data.length) {
       throw new ParleyMlsError("malformed", `external sender ${senders.length} does not decode`);
     }
     senders.push(decoded[0]);
-    offset = decoded[1];
+    offset += decoded[1];
   }
   return senders;
 }

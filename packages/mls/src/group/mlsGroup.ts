@@ -6,22 +6,20 @@ import {
   createGroup,
   createGroupInfoWithExternalPub,
   createGroupInfoWithExternalPubAndRatchetTree,
-  decodeKeyPackage,
-  decodeRatchetTree,
   type Extension,
   encodeMlsMessage,
   encodeRatchetTree,
   joinGroup,
   joinGroupExternal,
-  type KeyPackage,
   makePskIndex,
   mlsExporter,
   type Proposal,
 } from "../engine.js";
 import { asMlsError, ParleyMlsError } from "../errors.js";
 import type { KeyPackageBundle } from "../keyPackage.js";
-import { decodeExact, decodeMessage } from "../message.js";
+import { decodeMessage } from "../message.js";
 import type { MlsSuite } from "../suite.js";
+import { decodeAnyKeyPackage, decodeTree } from "./decode.js";
 import { type ExternalSenderInput, encodeExternalSenders, externalSendersOf } from "./externalSenders.js";
 import { type Member, membershipChange, membersOf } from "./members.js";
 import { clientConfigOf, type GroupOptions } from "./options.js";
@@ -269,7 +267,7 @@ export class MlsGroup {
   /** Proposals received this epoch and not yet committed (a commit will include all of them). */
   pendingProposals(): PendingProposal[] {
     return Object.entries(this.state.unappliedProposals).map(([ref, { proposal, senderLeafIndex }]) => ({
-      ref: Buffer.from(ref, "base64"),
+      ref: new Uint8Array(Buffer.from(ref, "base64")),
       type: proposal.proposalType,
       senderLeafIndex,
       ...(proposal.proposalType === "add" &&
@@ -468,23 +466,4 @@ export class MlsGroup {
   get groupOptions(): GroupOptions {
     return this.options;
   }
-}
-
-/**
- * A key package given either as an MLSMessage or bare. The two forms can share their first four bytes (a bare
- * KeyPackage of suite 5 starts 0001 0005, like an MLSMessage carrying a KeyPackage), so the wrapped form is
- * tried first and the bare one only if that fails.
- */
-function decodeAnyKeyPackage(bytes: Uint8Array): KeyPackage {
-  try {
-    const message = decodeMessage(bytes, "key package");
-    if (message.wireformat === "mls_key_package") return message.keyPackage;
-  } catch {
-    // not an MLSMessage: read it as a bare KeyPackage below
-  }
-  return decodeExact(decodeKeyPackage, bytes, "key package");
-}
-
-function decodeTree(bytes: Uint8Array) {
-  return decodeExact(decodeRatchetTree, bytes, "ratchet tree");
 }
