@@ -4,7 +4,7 @@ export {
   type SignatureKeyPair,
 } from "./credential.js";
 export { nodeCryptoProvider } from "./crypto/nodeCryptoProvider.js";
-export { defaultCryptoProvider } from "./engine.js";
+export { defaultCryptoProvider, getCiphersuiteFromName, getCiphersuiteImpl } from "./engine.js";
 export { type MlsErrorCode, ParleyMlsError } from "./errors.js";
 export { createExternalProposal, type ExternalProposalInput } from "./group/externalProposal.js";
 export type { ExternalSenderInput } from "./group/externalSenders.js";
