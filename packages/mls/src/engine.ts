@@ -51,10 +51,16 @@ export { processProposal } from "ts-mls/clientState.js";
 export { getCiphersuiteNameFromId } from "ts-mls/crypto/ciphersuite.js";
 export { decodeExternalSender, type ExternalSender, encodeExternalSender } from "ts-mls/externalSender.js";
 export type { GroupContext } from "ts-mls/groupContext.js";
-export { decodeKeyPackage, encodeKeyPackage, makeKeyPackageRef } from "ts-mls/keyPackage.js";
+export {
+  decodeKeyPackage,
+  encodeKeyPackage,
+  makeKeyPackageRef,
+  verifyKeyPackage,
+} from "ts-mls/keyPackage.js";
 export { unprotectPrivateMessage } from "ts-mls/messageProtection.js";
 export { protectExternalProposalPublic, unprotectPublicMessage } from "ts-mls/messageProtectionPublic.js";
 export { CodecError, CryptoError, MlsError, UsageError } from "ts-mls/mlsError.js";
+export type { ProposalOrRef } from "ts-mls/proposalOrRefType.js";
 export { decodeRatchetTree, encodeRatchetTree } from "ts-mls/ratchetTree.js";
 export { decodeWelcome, encodeWelcome } from "ts-mls/welcome.js";
 

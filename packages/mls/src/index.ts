@@ -21,6 +21,18 @@ export type { GroupOptions } from "./group/options.js";
 export type { HandshakeValidator, IncomingHandshake } from "./group/process.js";
 export { decodeGroup, encodeGroup, STATE_FORMAT_VERSION } from "./group/stateCodec.js";
 export {
+  type ContentType,
+  inspectKeyPackage,
+  inspectMessage,
+  type KeyPackageInfo,
+  keyPackageRef,
+  type MessageInfo,
+  type MessageSender,
+  type ProposalInfo,
+  verifyKeyPackageSignature,
+  type WireFormat,
+} from "./inspector.js";
+export {
   createKeyPackage,
   decodeKeyPackageBundle,
   encodeKeyPackageBundle,
