@@ -14,7 +14,7 @@ import {
 } from "../src/index.js";
 import { str, testClient, text } from "./members.js";
 import { MUTATIONS, mutate, prng } from "./mutate.js";
-import { hex, mlsVectors } from "./vectorFiles.js";
+import { hex, mlsVectors } from "./vectors/files.js";
 
 type MessagesVector = Record<string, string>;
 
