@@ -58,7 +58,8 @@ const protection = family<MessageProtection>("message-protection", "message-prot
 
   const openPublic = async (m: MLSMessage) => {
     assert.ok(m.wireformat === "mls_public_message");
-    return (await unprotectPublicMessage(hex(v.membership_key), context, [], m.publicMessage, cs, signer)).content;
+    return (await unprotectPublicMessage(hex(v.membership_key), context, [], m.publicMessage, cs, signer))
+      .content;
   };
   const openPrivate = async (m: MLSMessage) => {
     assert.ok(m.wireformat === "mls_private_message");
@@ -76,7 +77,10 @@ const protection = family<MessageProtection>("message-protection", "message-prot
     return content.content;
   };
 
-  for (const opened of [await openPublic(message(v.proposal_pub)), await openPrivate(message(v.proposal_priv))]) {
+  for (const opened of [
+    await openPublic(message(v.proposal_pub)),
+    await openPrivate(message(v.proposal_priv)),
+  ]) {
     assert.ok(opened.contentType === "proposal");
     assert.equal(toHex(encodeProposal(opened.proposal)), v.proposal, "proposal");
   }

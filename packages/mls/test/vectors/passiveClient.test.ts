@@ -5,8 +5,8 @@ import {
   type ClientState,
   decodeMlsMessage,
   joinGroup,
-  makePskIndex,
   type MLSMessage,
+  makePskIndex,
   processMessage,
 } from "ts-mls";
 import { defaultClientConfig } from "ts-mls/clientConfig.js";
@@ -62,7 +62,11 @@ async function follow(v: PassiveClient): Promise<void> {
     undefined,
     config,
   );
-  assert.equal(toHex(state.keySchedule.epochAuthenticator), v.initial_epoch_authenticator, "after the Welcome");
+  assert.equal(
+    toHex(state.keySchedule.epochAuthenticator),
+    v.initial_epoch_authenticator,
+    "after the Welcome",
+  );
   for (const [n, epoch] of v.epochs.entries()) {
     for (const proposal of epoch.proposals) {
       const m = message(proposal);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { expandSenderDataKey, expandSenderDataNonce } from "ts-mls/sender.js";
 import { createSecretTree, ratchetToGeneration } from "ts-mls/secretTree.js";
+import { expandSenderDataKey, expandSenderDataNonce } from "ts-mls/sender.js";
 import { family, hex, suiteImpl, toHex } from "./files.js";
 
 interface Generation {
@@ -20,13 +20,20 @@ interface SecretTreeVector {
 }
 
 const NO_REUSE_GUARD = new Uint8Array(4) as never;
-const RETENTION = { retainKeysForGenerations: 10, retainKeysForEpochs: 4, maximumForwardRatchetSteps: 1 << 20 };
+const RETENTION = {
+  retainKeysForGenerations: 10,
+  retainKeysForEpochs: 4,
+  maximumForwardRatchetSteps: 1 << 20,
+};
 
 const secretTree = family<SecretTreeVector>("secret-tree", "secret-tree.json", async (v) => {
   const cs = await suiteImpl(v.cipher_suite);
   const sd = v.sender_data;
   assert.equal(toHex(await expandSenderDataKey(cs, hex(sd.sender_data_secret), hex(sd.ciphertext))), sd.key);
-  assert.equal(toHex(await expandSenderDataNonce(cs, hex(sd.sender_data_secret), hex(sd.ciphertext))), sd.nonce);
+  assert.equal(
+    toHex(await expandSenderDataNonce(cs, hex(sd.sender_data_secret), hex(sd.ciphertext))),
+    sd.nonce,
+  );
 
   const tree = await createSecretTree(v.leaves.length, hex(v.encryption_secret), cs.kdf);
   for (const [leafIndex, generations] of v.leaves.entries()) {

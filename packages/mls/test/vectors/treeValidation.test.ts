@@ -55,7 +55,11 @@ const validation = family<TreeValidation>("tree-validation", "tree-validation.js
     cs,
   );
   if (ENGINE_REJECTS_VALID_TREE.has(index)) {
-    assert.match(String(error?.message), /must list leaf node in its unmerged_leaves/, "known engine deviation");
+    assert.match(
+      String(error?.message),
+      /must list leaf node in its unmerged_leaves/,
+      "known engine deviation",
+    );
     return;
   }
   assert.equal(error, undefined, `tree validates: ${error?.message}`);

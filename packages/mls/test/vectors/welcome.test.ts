@@ -29,8 +29,14 @@ const welcome = family<WelcomeVector>("welcome", "welcome.json", async (v) => {
   const noPsk = new Uint8Array(cs.kdf.size);
   const groupInfo = await decryptGroupInfo(w.welcome, secrets.joinerSecret, noPsk, cs);
   assert.ok(groupInfo, "group info decrypts");
-  assert.ok(await verifyGroupInfoSignature(groupInfo, hex(v.signer_pub), cs.signature), "GroupInfo signature");
-  assert.ok(await verifyGroupInfoConfirmationTag(groupInfo, secrets.joinerSecret, noPsk, cs), "confirmation tag");
+  assert.ok(
+    await verifyGroupInfoSignature(groupInfo, hex(v.signer_pub), cs.signature),
+    "GroupInfo signature",
+  );
+  assert.ok(
+    await verifyGroupInfoConfirmationTag(groupInfo, secrets.joinerSecret, noPsk, cs),
+    "confirmation tag",
+  );
 });
 
 test(welcome.title, welcome.run);
