@@ -1,1 +1,12 @@
-export {};
+export { DaveError, type DaveErrorCode } from "./errors.js";
+export {
+  type ExternalSenderPackage,
+  type ProposalsPayload,
+  parseExternalSenderPackage,
+  parseProposalsPayload,
+} from "./session/gatewayPayloads.js";
+export { FileKeyStore, type KeyStore, MemoryKeyStore, type StoredKeyPair } from "./session/keyStore.js";
+export type { CommitResult, CommitWelcome, MlsFailureCallback, WelcomeResult } from "./session/results.js";
+export type { Roster } from "./session/roster.js";
+export { Session, type SessionOptions } from "./session/session.js";
+export { type Snowflake, snowflakeBytes } from "./session/snowflake.js";

@@ -40,7 +40,7 @@ export {
   type KeyPackageOptions,
   LAST_RESORT_EXTENSION_TYPE,
 } from "./keyPackage.js";
-export { fromBareWelcome, MAX_MESSAGE_BYTES, toBareWelcome } from "./message.js";
+export { fromBareWelcome, MAX_MESSAGE_BYTES, splitMessages, toBareWelcome } from "./message.js";
 export {
   CIPHERSUITES,
   type CiphersuiteName,
@@ -49,3 +49,4 @@ export {
   loadSuite,
   type MlsSuite,
 } from "./suite.js";
+export { readVarint, writeVarint } from "./util/varint.js";

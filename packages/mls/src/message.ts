@@ -63,3 +63,28 @@ export function fromBareWelcome(bare: Uint8Array): Uint8Array {
   const welcome = decodeExact(decodeWelcome, bare, "Welcome");
   return encodeMlsMessage({ version: "mls10", wireformat: "mls_welcome", welcome });
 }
+
+/**
+ * Split concatenated MLSMessages (a vector body that carries no per-message lengths, like DAVE's op 27) into
+ * each message's bytes.
+ */
+export function splitMessages(bytes: Uint8Array, what = "message list"): Uint8Array[] {
+  if (bytes.length > MAX_MESSAGE_BYTES) {
+    throw new ParleyMlsError("oversized", `${what} of ${bytes.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
+  }
+  const messages: Uint8Array[] = [];
+  for (let offset = 0; offset < bytes.length; ) {
+    let decoded: [MLSMessage, number] | undefined;
+    try {
+      decoded = decodeMlsMessage(bytes, offset);
+    } catch (err) {
+      throw asMlsError(err, "malformed", `${what}: message ${messages.length} does not decode`);
+    }
+    if (decoded === undefined || decoded[1] === 0) {
+      throw new ParleyMlsError("malformed", `${what}: message ${messages.length} does not decode`);
+    }
+    messages.push(bytes.slice(offset, offset + decoded[1]));
+    offset += decoded[1];
+  }
+  return messages;
+}
