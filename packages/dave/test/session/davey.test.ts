@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { DAVESession, ProposalsOperationType } from "@snazzah/davey";
+import { Session } from "../../src/index.js";
+import { TestGateway } from "./testGateway.js";
+
+const CHANNEL = "927310423890473011";
+const PARLEY = "158049329150427136";
+const DAVEY = "158533742254751744";
+const THIRD = "158533742254751999";
+
+const hex = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array()).toString("hex");
+
+async function parleySession(gateway: TestGateway, userId: string): Promise<Session> {
+  const failures: string[] = [];
+  const session = new Session({ onMlsFailure: (s, r) => failures.push(`${s}: ${r}`) });
+  await session.init(1, CHANNEL, userId);
+  await session.setExternalSender(gateway.externalSender);
+  return session;
+}
+
+function daveySession(gateway: TestGateway, userId: string): DAVESession {
+  const session = new DAVESession(1, userId, CHANNEL);
+  session.setExternalSender(Buffer.from(gateway.externalSender));
+  return session;
+}
+
+test("davey joins a Parley-created group, then a third Parley member joins by davey's commit", async () => {
+  const gateway = await TestGateway.create(CHANNEL);
+  const parley = await parleySession(gateway, PARLEY);
+  const davey = daveySession(gateway, DAVEY);
+
+  // Parley is first in the call: the gateway proposes adding davey to Parley's local group.
+  const addDavey = await gateway.proposal(0n, { add: davey.getSerializedKeyPackage() });
+  const produced = await parley.processProposals(TestGateway.append([addDavey]), [DAVEY]);
+  assert.ok(produced?.welcome, "Parley commits the add with a Welcome");
+  const own = await parley.processCommit(produced.commit);
+  assert.equal(own.kind, "roster");
+  davey.processWelcome(Buffer.from(produced.welcome));
+  assert.equal(davey.epoch, 1n);
+  assert.equal(hex(davey.getEpochAuthenticator()), hex(parley.lastEpochAuthenticator));
+
+  // A third member: both process the proposal; the gateway broadcasts davey's commit (it won the race).
+  const third = await parleySession(gateway, THIRD);
+  const addThird = await gateway.proposal(1n, { add: third.getMarshalledKeyPackage() });
+  const parleyCommit = await parley.processProposals(TestGateway.append([addThird]), [DAVEY, THIRD]);
+  assert.ok(parleyCommit, "Parley also offers a commit");
+  const daveyResult = davey.processProposals(
+    ProposalsOperationType.APPEND,
+    Buffer.from(TestGateway.vector([addThird])),
+    [PARLEY, THIRD],
+  );
+  assert.ok(daveyResult.commit && daveyResult.welcome);
+  davey.processCommit(daveyResult.commit);
+  const seen = await parley.processCommit(daveyResult.commit);
+  assert.ok(seen.kind === "roster", seen.kind === "roster" ? "" : seen.reason);
+  assert.deepEqual([...seen.roster.keys()], [THIRD]);
+  const joined = await third.processWelcome(daveyResult.welcome, [PARLEY, DAVEY]);
+  assert.ok(joined, "the third member joins by davey's Welcome");
+  assert.equal(davey.epoch, 2n);
+  for (const s of [parley, third])
+    assert.equal(hex(s.lastEpochAuthenticator), hex(davey.getEpochAuthenticator()));
+
+  // The gateway removes davey; Parley commits the removal and the other Parley member follows.
+  const removeDavey = await gateway.proposal(2n, { remove: davey.ownLeafIndex as number });
+  const removal = await parley.processProposals(TestGateway.append([removeDavey]), [THIRD]);
+  await third.processProposals(TestGateway.append([removeDavey]), [PARLEY]);
+  assert.ok(removal);
+  const afterRemoval = await parley.processCommit(removal.commit);
+  const thirdSees = await third.processCommit(removal.commit);
+  assert.ok(afterRemoval.kind === "roster" && thirdSees.kind === "roster");
+  assert.deepEqual(
+    [...thirdSees.roster.entries()].map(([u, k]) => [u, k.length]),
+    [[DAVEY, 0]],
+  );
+  assert.equal(hex(third.lastEpochAuthenticator), hex(parley.lastEpochAuthenticator));
+});
+
+test("Parley joins a davey-created group by Welcome and follows davey's commits", async () => {
+  const gateway = await TestGateway.create(CHANNEL);
+  const davey = daveySession(gateway, DAVEY);
+  const parley = await parleySession(gateway, PARLEY);
+
+  const addParley = await gateway.proposal(0n, { add: parley.getMarshalledKeyPackage() });
+  const result = davey.processProposals(
+    ProposalsOperationType.APPEND,
+    Buffer.from(TestGateway.vector([addParley])),
+    [PARLEY],
+  );
+  assert.ok(result.commit && result.welcome);
+  davey.processCommit(result.commit);
+  const joined = await parley.processWelcome(result.welcome, [DAVEY]);
+  assert.ok(joined);
+  assert.deepEqual([...joined.roster.keys()].sort(), [DAVEY, PARLEY].sort());
+  assert.equal(hex(parley.lastEpochAuthenticator), hex(davey.getEpochAuthenticator()));
+
+  // Once established, the session hands out a 16-byte media base secret per member.
+  assert.equal((await parley.getKeyRatchetSecret(DAVEY))?.length, 16);
+});
