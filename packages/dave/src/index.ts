@@ -1,4 +1,14 @@
 export { DaveError, type DaveErrorCode } from "./errors.js";
+export type { Codec, MediaType } from "./media/codecs.js";
+export {
+  type DecryptFailure,
+  type DecryptionStats,
+  Decryptor,
+  type DecryptResult,
+} from "./media/decryptor.js";
+export { type EncryptionStats, Encryptor, type EncryptResult } from "./media/encryptor.js";
+export { parseProtocolFrame } from "./media/frame.js";
+export { KeyRatchet } from "./media/keyRatchet.js";
 export {
   type ExternalSenderPackage,
   type ProposalsPayload,

@@ -13,6 +13,7 @@ import {
   toBareWelcome,
 } from "@parley/mls";
 import { DaveError } from "../errors.js";
+import { KeyRatchet } from "../media/keyRatchet.js";
 import {
   type ExternalSenderPackage,
   parseExternalSenderPackage,
@@ -272,13 +273,20 @@ export class Session {
   }
 
   /**
-   * The base secret of `userId`'s media key ratchet for the current epoch, or null when no call group is
-   * established (never a ratchet over nothing).
+   * `userId`'s media key ratchet for the current epoch (its base secret is the MLS exporter output), or null
+   * when no call group is established: never a ratchet over nothing.
    */
-  getKeyRatchetSecret(userId: Snowflake): Promise<Uint8Array | null> {
+  getKeyRatchet(userId: Snowflake): Promise<KeyRatchet | null> {
     return this.serially(async () => {
       if (!this.established || !this.group) return null;
-      return this.group.exportSecret(SENDER_KEY_LABEL, snowflakeLittleEndian(userId), SENDER_KEY_LENGTH);
+      const secret = await this.group.exportSecret(
+        SENDER_KEY_LABEL,
+        snowflakeLittleEndian(userId),
+        SENDER_KEY_LENGTH,
+      );
+      const ratchet = new KeyRatchet(secret);
+      secret.fill(0);
+      return ratchet;
     });
   }
 

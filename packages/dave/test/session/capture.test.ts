@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { Session } from "../../src/index.js";
+import { daveVectors } from "../vectors.js";
 
 interface Capture {
   channel_id: string;
@@ -14,15 +12,7 @@ interface Capture {
   revoke_proposals_hex: string;
 }
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!dir.endsWith("/packages/dave")) dir = dirname(dir);
-  return resolve(dir, "../..");
-}
-
-const capture = JSON.parse(
-  readFileSync(join(repoRoot(), "..", "shared", "vectors", "dave", "discord-capture.json"), "utf8"),
-) as Capture;
+const capture = daveVectors<Capture>("discord-capture.json");
 const hex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
 const op27 = (operation: number, body: string) => Uint8Array.of(operation, ...hex(body));
 
@@ -39,7 +29,7 @@ test("Discord capture: external sender, append → commit + welcome, own commit 
   const session = await capturedSession(failures);
   assert.ok(session.getMarshalledKeyPackage().length > 0, "key package after the external sender");
   assert.equal(session.lastEpochAuthenticator.length, 0);
-  assert.equal(await session.getKeyRatchetSecret(capture.self_user_id), null, "no ratchet before a group");
+  assert.equal(await session.getKeyRatchet(capture.self_user_id), null, "no ratchet before a group");
 
   const produced = await session.processProposals(op27(0, capture.append_proposals_hex), [
     capture.added_user_id,
@@ -53,7 +43,7 @@ test("Discord capture: external sender, append → commit + welcome, own commit 
   assert.deepEqual([...result.roster.keys()].sort(), [capture.added_user_id, capture.self_user_id].sort());
   assert.deepEqual(session.userIds().sort(), [capture.added_user_id, capture.self_user_id].sort());
   assert.equal(session.lastEpochAuthenticator.length, 32);
-  assert.equal((await session.getKeyRatchetSecret(capture.added_user_id))?.length, 16);
+  assert.equal((await session.getKeyRatchet(capture.added_user_id))?.getKey(0)?.length, 16);
 });
 
 test("Discord capture: revoke removes the cached proposal, leaving nothing to commit", async () => {
