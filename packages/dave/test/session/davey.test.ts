@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DAVESession, ProposalsOperationType } from "@snazzah/davey";
-import { Session } from "../../src/index.js";
+import { Codec, DAVESession, MediaType, ProposalsOperationType } from "@snazzah/davey";
+import { Decryptor, Encryptor, Session } from "../../src/index.js";
 import { TestGateway } from "./testGateway.js";
 
 const CHANNEL = "927310423890473011";
@@ -93,4 +93,30 @@ test("Parley joins a davey-created group by Welcome and follows davey's commits"
   assert.ok(joined);
   assert.deepEqual([...joined.roster.keys()].sort(), [DAVEY, PARLEY].sort());
   assert.equal(hex(parley.lastEpochAuthenticator), hex(davey.getEpochAuthenticator()));
+
+  // Media both ways: each side decrypts the other's Opus and video frames.
+  const decryptor = new Decryptor();
+  decryptor.transitionToKeyRatchet(await parley.getKeyRatchet(DAVEY));
+  const opus = Buffer.from(Array.from({ length: 120 }, (_, i) => (i * 13) & 0xff));
+  const fromDavey = decryptor.decrypt("audio", davey.encryptOpus(opus));
+  assert.ok(fromDavey.ok && !fromDavey.passthrough, "Parley decrypts davey's Opus frame");
+  assert.deepEqual(Buffer.from(fromDavey.frame), opus);
+  const video = Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 7) & 0xfe));
+  const daveyVideo = decryptor.decrypt("video", davey.encrypt(MediaType.VIDEO, Codec.VP8, video));
+  assert.ok(daveyVideo.ok, "Parley decrypts davey's VP8 frame");
+  assert.deepEqual(Buffer.from(daveyVideo.frame), video);
+
+  const encryptor = new Encryptor();
+  encryptor.setKeyRatchet(await parley.getKeyRatchet(PARLEY));
+  encryptor.assignSsrcToCodec(2, "vp8");
+  const sealed = encryptor.encrypt("audio", 1, opus);
+  assert.ok(sealed.ok);
+  assert.deepEqual(
+    davey.decrypt(PARLEY, MediaType.AUDIO, Buffer.from(sealed.frame)),
+    opus,
+    "davey decrypts Parley's Opus",
+  );
+  const sealedVideo = encryptor.encrypt("video", 2, video);
+  assert.ok(sealedVideo.ok);
+  assert.deepEqual(davey.decrypt(PARLEY, MediaType.VIDEO, Buffer.from(sealedVideo.frame)), video, "and VP8");
 });
