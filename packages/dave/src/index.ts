@@ -20,3 +20,9 @@ export type { CommitResult, CommitWelcome, MlsFailureCallback, WelcomeResult } f
 export type { Roster } from "./session/roster.js";
 export { Session, type SessionOptions } from "./session/session.js";
 export { type Snowflake, snowflakeBytes } from "./session/snowflake.js";
+export {
+  generateDisplayableCode,
+  verificationCode,
+  voicePrivacyCode,
+} from "./verification/displayableCode.js";
+export { keyFingerprint, pairwiseFingerprint } from "./verification/fingerprint.js";

@@ -14,6 +14,7 @@ import {
 } from "@parley/mls";
 import { DaveError } from "../errors.js";
 import { KeyRatchet } from "../media/keyRatchet.js";
+import { pairwiseFingerprint } from "../verification/fingerprint.js";
 import {
   type ExternalSenderPackage,
   parseExternalSenderPackage,
@@ -288,6 +289,22 @@ export class Session {
       secret.fill(0);
       return ratchet;
     });
+  }
+
+  /**
+   * The pairwise fingerprint with `userId` (both signature keys and user ids through scrypt), or an empty array
+   * when that user is not in the established group.
+   */
+  async getPairwiseFingerprint(version: number, userId: Snowflake): Promise<Uint8Array> {
+    const theirs = this.memberSignatureKey(userId);
+    if (!theirs || !this.identity) return new Uint8Array();
+    return pairwiseFingerprint(
+      version,
+      this.identity.signatureKeys.publicKey,
+      this.identity.selfUserId,
+      theirs,
+      userId,
+    );
   }
 
   /** The user's signature key in the current group, if they are a member. */

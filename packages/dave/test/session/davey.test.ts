@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Codec, DAVESession, MediaType, ProposalsOperationType } from "@snazzah/davey";
-import { Decryptor, Encryptor, Session } from "../../src/index.js";
+import { Decryptor, Encryptor, Session, verificationCode, voicePrivacyCode } from "../../src/index.js";
 import { TestGateway } from "./testGateway.js";
 
 const CHANNEL = "927310423890473011";
