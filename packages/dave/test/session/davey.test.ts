@@ -60,7 +60,11 @@ test("davey joins a Parley-created group, then a third Parley member joins by da
   assert.equal(davey.epoch, 2n);
   for (const s of [parley, third])
     assert.equal(hex(s.lastEpochAuthenticator), hex(davey.getEpochAuthenticator()));
-
+  assert.equal(voicePrivacyCode(parley.lastEpochAuthenticator), davey.voicePrivacyCode);
+  assert.equal(
+    verificationCode(await parley.getPairwiseFingerprint(0, DAVEY)),
+    await davey.getVerificationCode(PARLEY),
+  );
   // The gateway removes davey; Parley commits the removal and the other Parley member follows.
   const removeDavey = await gateway.proposal(2n, { remove: davey.ownLeafIndex as number });
   const removal = await parley.processProposals(TestGateway.append([removeDavey]), [THIRD]);
