@@ -1,7 +1,7 @@
 import { seal } from "./aesGcm.js";
-import { type Codec, type MediaType, unencryptedRanges } from "./codecs.js";
+import { type Codec, ciphertextIsPacketizable, layoutFrame, type MediaType } from "./codecs.js";
 import { GENERATION_SHIFT, wrappedGeneration } from "./cryptorManager.js";
-import { buildProtocolFrame, splitFrame } from "./frame.js";
+import { buildProtocolFrame } from "./frame.js";
 import type { KeyRatchet } from "./keyRatchet.js";
 
 export type EncryptResult =
@@ -35,6 +35,9 @@ const emptyStats = (): EncryptionStats => ({
   passthroughs: 0,
   missingKey: 0,
 });
+
+/** H.26x frames are re-encrypted under the next nonce when the ciphertext holds a start code (libdave: 10 tries). */
+const MAX_ATTEMPTS = 10;
 
 /**
  * Encrypts this member's outgoing media frames (libdave Encryptor). It never sends a frame in the clear
@@ -96,25 +99,27 @@ export class Encryptor {
       return { ok: false, reason: "missing-key-ratchet" };
     }
     const started = performance.now();
-    const clear = unencryptedRanges(this.codecForSsrc(ssrc), frame);
-    if (clear === undefined) {
-      stats.failures++;
-      return { ok: false, reason: "unsupported-codec" };
+    const codec = this.codecForSsrc(ssrc);
+    const { clear, aad, plaintext } = layoutFrame(codec, frame).layout();
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const nonce = this.nextNonce();
+      if (nonce === undefined) {
+        stats.failures++;
+        stats.missingKey++;
+        return { ok: false, reason: "missing-key-ratchet" };
+      }
+      const { ciphertext, tag } = seal(nonce.key, nonce.truncatedNonce, aad, plaintext);
+      const out = buildProtocolFrame(clear, aad, ciphertext, tag, nonce.truncatedNonce);
+      stats.attempts++;
+      stats.maxAttempts = Math.max(stats.maxAttempts, attempt);
+      if (ciphertextIsPacketizable(codec, out, clear)) {
+        stats.successes++;
+        stats.duration += Math.round((performance.now() - started) * 1000);
+        return { ok: true, frame: out, passthrough: false };
+      }
     }
-    const { aad, plaintext } = splitFrame(frame, clear);
-    const nonce = this.nextNonce();
-    if (nonce === undefined) {
-      stats.failures++;
-      stats.missingKey++;
-      return { ok: false, reason: "missing-key-ratchet" };
-    }
-    const { ciphertext, tag } = seal(nonce.key, nonce.truncatedNonce, aad, plaintext);
-    const out = buildProtocolFrame(clear, aad, ciphertext, tag, nonce.truncatedNonce);
-    stats.attempts++;
-    stats.maxAttempts = Math.max(stats.maxAttempts, 1);
-    stats.successes++;
-    stats.duration += Math.round((performance.now() - started) * 1000);
-    return { ok: true, frame: out, passthrough: false };
+    stats.failures++;
+    return { ok: false, reason: "too-many-attempts" };
   }
 
   private nextNonce(): { key: Uint8Array; truncatedNonce: number } | undefined {

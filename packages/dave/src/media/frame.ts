@@ -18,10 +18,7 @@ const MARKER = 0xfa;
 const FIXED_SUPPLEMENTAL = TAG_BYTES + 1 + 2;
 
 /** A frame split into the clear bytes (AAD) and the bytes to encrypt, per the codec's unencrypted ranges. */
-export function splitFrame(
-  frame: Uint8Array,
-  clear: readonly Range[],
-): { aad: Uint8Array; plaintext: Uint8Array } {
+function splitFrame(frame: Uint8Array, clear: readonly Range[]): { aad: Uint8Array; plaintext: Uint8Array } {
   const aad = new Uint8Array(clear.reduce((n, r) => n + r.size, 0));
   const plaintext = new Uint8Array(frame.length - aad.length);
   let a = 0;

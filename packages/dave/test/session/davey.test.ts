@@ -123,4 +123,42 @@ test("Parley joins a davey-created group by Welcome and follows davey's commits"
   const sealedVideo = encryptor.encrypt("video", 2, video);
   assert.ok(sealedVideo.ok);
   assert.deepEqual(davey.decrypt(PARLEY, MediaType.VIDEO, Buffer.from(sealedVideo.frame)), video, "and VP8");
+
+  // The rewriting codecs: the decrypted frame is the normalized one on both sides.
+  const h264 = Buffer.from([
+    0,
+    0,
+    1,
+    0x67,
+    0x42,
+    0xc0,
+    0x1f,
+    0,
+    0,
+    1,
+    0x65,
+    0x88,
+    0x80,
+    ...video.subarray(0, 500),
+  ]);
+  const h265 = Buffer.from([0, 0, 0, 1, 0x40, 0x01, 0x0c, 0, 0, 1, 0x26, 0x01, ...video.subarray(0, 500)]);
+  const av1 = Buffer.from([0x12, 0x00, 0x0a, 0x03, 1, 2, 3, 0x32, 0x04, 9, 8, 7, 6]);
+  const cases = [
+    ["h264", Codec.H264, h264, 3],
+    ["h265", Codec.H265, h265, 4],
+    ["av1", Codec.AV1, av1, 5],
+  ] as const;
+  for (const [codec, daveyCodec, frame, ssrc] of cases) {
+    const fromDaveyFrame = decryptor.decrypt("video", davey.encrypt(MediaType.VIDEO, daveyCodec, frame));
+    assert.ok(fromDaveyFrame.ok, `Parley decrypts davey's ${codec} frame`);
+    encryptor.assignSsrcToCodec(ssrc, codec);
+    const ours = encryptor.encrypt("video", ssrc, frame);
+    assert.ok(ours.ok);
+    const daveyOpened = davey.decrypt(PARLEY, MediaType.VIDEO, Buffer.from(ours.frame));
+    assert.deepEqual(
+      new Uint8Array(daveyOpened),
+      fromDaveyFrame.frame,
+      `both sides normalize ${codec} alike`,
+    );
+  }
 });
