@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv } from "node:crypto";
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from "node:crypto";
 
 /** DAVE frames carry an 8-byte (truncated) AES-128-GCM tag. */
 export const TAG_BYTES = 8;
@@ -10,33 +10,43 @@ export function frameIv(truncatedNonce: number): Buffer {
   return iv;
 }
 
+/** A frame key imported once: node's per-call cost drops by a quarter when the key is a KeyObject. */
+export function frameKey(key: Uint8Array): KeyObject {
+  return createSecretKey(key);
+}
+
 export function seal(
-  key: Uint8Array,
+  key: KeyObject,
   truncatedNonce: number,
   aad: Uint8Array,
   plaintext: Uint8Array,
 ): { ciphertext: Buffer; tag: Buffer } {
   const cipher = createCipheriv("aes-128-gcm", key, frameIv(truncatedNonce), { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad);
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return { ciphertext, tag: cipher.getAuthTag() };
+  if (aad.length > 0) cipher.setAAD(aad);
+  const body = cipher.update(plaintext);
+  const tail = cipher.final(); // empty for GCM, but part of the contract
+  return { ciphertext: tail.length === 0 ? body : Buffer.concat([body, tail]), tag: cipher.getAuthTag() };
 }
 
 /** The plaintext, or undefined when the tag does not verify. */
 export function open(
-  key: Uint8Array,
+  key: KeyObject,
   truncatedNonce: number,
   aad: Uint8Array,
   ciphertext: Uint8Array,
   tag: Uint8Array,
-): Buffer | undefined {
+): Uint8Array | undefined {
   try {
     const decipher = createDecipheriv("aes-128-gcm", key, frameIv(truncatedNonce), {
       authTagLength: TAG_BYTES,
     });
     decipher.setAuthTag(tag);
-    decipher.setAAD(aad);
-    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    if (aad.length > 0) decipher.setAAD(aad);
+    const body = decipher.update(ciphertext);
+    const tail = decipher.final();
+    const plaintext = tail.length === 0 ? body : Buffer.concat([body, tail]);
+    // A plain Uint8Array view (no copy): callers compare and slice it as one.
+    return new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.length);
   } catch {
     return undefined;
   }

@@ -1,3 +1,5 @@
+import type { KeyObject } from "node:crypto";
+import { frameKey } from "./aesGcm.js";
 import type { KeyRatchet } from "./keyRatchet.js";
 
 /** DAVE constants (libdave common.h). */
@@ -30,7 +32,7 @@ export class CryptorManager {
   private newestGeneration = 0;
   private newestProcessedNonce: number | undefined;
   private missingNonces: number[] = [];
-  private readonly keys = new Map<number, { key: Uint8Array; expiry: number }>();
+  private readonly keys = new Map<number, { key: KeyObject; expiry: number }>();
   private readonly created: number;
   private expiry = Number.POSITIVE_INFINITY;
 
@@ -62,7 +64,7 @@ export class CryptorManager {
   }
 
   /** The key for `generation`, or undefined when it is too old, too far ahead, or implausibly far. */
-  keyFor(generation: number): Uint8Array | undefined {
+  keyFor(generation: number): KeyObject | undefined {
     this.cleanup();
     if (generation < this.oldestGeneration || generation > this.newestGeneration + MAX_GENERATION_GAP)
       return undefined;
@@ -75,7 +77,7 @@ export class CryptorManager {
       if (key === null) return undefined;
       const expiry =
         generation < this.newestGeneration ? this.now() + CRYPTOR_EXPIRY_MS : Number.POSITIVE_INFINITY;
-      entry = { key, expiry };
+      entry = { key: frameKey(key), expiry };
       this.keys.set(generation, entry);
     }
     return entry.key;

@@ -1,4 +1,5 @@
-import { seal } from "./aesGcm.js";
+import type { KeyObject } from "node:crypto";
+import { frameKey, seal } from "./aesGcm.js";
 import { type Codec, ciphertextIsPacketizable, layoutFrame, type MediaType } from "./codecs.js";
 import { GENERATION_SHIFT, wrappedGeneration } from "./cryptorManager.js";
 import { buildProtocolFrame } from "./frame.js";
@@ -46,7 +47,7 @@ const MAX_ATTEMPTS = 10;
 export class Encryptor {
   private ratchet: KeyRatchet | null = null;
   private generation = 0;
-  private key: Uint8Array | null = null;
+  private key: KeyObject | null = null;
   private truncatedNonce = 0;
   private passthrough = false;
   private readonly codecs = new Map<number, Codec>();
@@ -122,14 +123,15 @@ export class Encryptor {
     return { ok: false, reason: "too-many-attempts" };
   }
 
-  private nextNonce(): { key: Uint8Array; truncatedNonce: number } | undefined {
+  private nextNonce(): { key: KeyObject; truncatedNonce: number } | undefined {
     if (this.ratchet === null) return undefined;
     this.truncatedNonce = (this.truncatedNonce + 1) >>> 0;
     const generation = wrappedGeneration(this.generation, this.truncatedNonce >>> GENERATION_SHIFT);
     if (generation !== this.generation || this.key === null) {
       this.generation = generation;
-      this.key = this.ratchet.getKey(generation);
-      if (this.key === null) return undefined;
+      const raw = this.ratchet.getKey(generation);
+      if (raw === null) return undefined;
+      this.key = frameKey(raw);
     }
     return { key: this.key, truncatedNonce: this.truncatedNonce };
   }

@@ -19,6 +19,7 @@ const FIXED_SUPPLEMENTAL = TAG_BYTES + 1 + 2;
 
 /** A frame split into the clear bytes (AAD) and the bytes to encrypt, per the codec's unencrypted ranges. */
 function splitFrame(frame: Uint8Array, clear: readonly Range[]): { aad: Uint8Array; plaintext: Uint8Array } {
+  if (clear.length === 0) return { aad: new Uint8Array(0), plaintext: frame };
   const aad = new Uint8Array(clear.reduce((n, r) => n + r.size, 0));
   const plaintext = new Uint8Array(frame.length - aad.length);
   let a = 0;
@@ -120,6 +121,7 @@ export function parseProtocolFrame(frame: Uint8Array): ProtocolFrame | undefined
 
 /** The decrypted frame: clear ranges and plaintext back in order. */
 export function rebuildFrame(parsed: ProtocolFrame, plaintext: Uint8Array): Uint8Array {
+  if (parsed.clear.length === 0) return plaintext;
   const out = new Uint8Array(parsed.aad.length + plaintext.length);
   interleave(out, parsed.clear, parsed.aad, plaintext);
   return out;
