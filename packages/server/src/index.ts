@@ -1,1 +1,5 @@
-export {};
+export { buildServer } from "./app.js";
+export { DEFAULT_CONFIG, type ServerConfig } from "./config.js";
+export { ApiError } from "./errors.js";
+export { openStore } from "./open.js";
+export { Store } from "./storage/store.js";

@@ -1,0 +1,94 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { ParleyMlsError } from "@parley/mls";
+import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from "fastify";
+import { tokenHash } from "./auth/tokens.js";
+import type { ServerConfig } from "./config.js";
+import type { ServerContext } from "./context.js";
+import { ApiError, unauthorized } from "./errors.js";
+import { accountRoutes } from "./routes/accounts.js";
+import { keyPackageRoutes } from "./routes/keyPackages.js";
+import type { Store } from "./storage/store.js";
+
+/** Map anything a handler threw to a status and a JSON body; only a bug gives a 500. */
+function errorReply(err: unknown): { status: number; body: { error: string; message: string } } {
+  if (err instanceof ApiError) return { status: err.status, body: { error: err.code, message: err.message } };
+  if (err instanceof ParleyMlsError)
+    return { status: 400, body: { error: "invalid_mls", message: err.message } };
+  const e = err as { validation?: unknown; statusCode?: number; code?: string; message?: string };
+  if (e.validation)
+    return { status: 400, body: { error: "invalid_request", message: e.message ?? "invalid request" } };
+  if (typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
+    const code =
+      e.code === "FST_ERR_CTP_BODY_TOO_LARGE"
+        ? "body_too_large"
+        : e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE"
+          ? "unsupported_media_type"
+          : "bad_request";
+    return { status: e.statusCode, body: { error: code, message: e.message ?? code } };
+  }
+  return { status: 500, body: { error: "internal", message: "internal server error" } };
+}
+
+/** The Parley HTTP API over a store: routes with schemas, OpenAPI at /openapi.json, docs at /docs. */
+export async function buildServer(store: Store, config: ServerConfig): Promise<FastifyInstance> {
+  // Fastify's logger is pino: JSON lines on stdout.
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.limits.bodyBytes,
+    // Refuse unknown properties instead of silently dropping them.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+
+  // Control routes take JSON only: anything else is 415, not a string that fails the schema.
+  app.removeContentTypeParser("text/plain");
+
+  // One structured line per request.
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.routeOptions.url ?? request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      "request",
+    );
+  });
+  app.setErrorHandler(async (err, request, reply) => {
+    const { status, body } = errorReply(err);
+    if (status >= 500) request.log.error({ err }, "unhandled error");
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler(async (request, reply) =>
+    reply
+      .code(404)
+      .send({ error: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "Parley delivery and authentication service", version: "1" },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  const authenticate = async (request: FastifyRequest) => {
+    const header = request.headers.authorization;
+    const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+    if (!token || token.length > 256) throw unauthorized();
+    const hash = tokenHash(token);
+    const session = await store.session(hash, Date.now());
+    if (!session) throw unauthorized();
+    request.auth = { ...session, tokenHash: hash };
+  };
+  const context: ServerContext = { store, config, authenticate };
+  accountRoutes(app, context);
+  keyPackageRoutes(app, context);
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
+  return app;
+}

@@ -1,0 +1,32 @@
+/** Server settings with embedded defaults; `parley server` and the tests override what they need. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** SQLite file, used unless `databaseUrl` is set. */
+  sqlitePath: string;
+  /** PostgreSQL connection string (`PARLEY_DATABASE_URL`). */
+  databaseUrl?: string;
+  /** PostgreSQL schema (isolates test runs). */
+  databaseSchema?: string;
+  /** Registration requires this token when set. */
+  registrationToken?: string;
+  tokenLifetimeMs: number;
+  limits: {
+    bodyBytes: number;
+    keyPackageBytes: number;
+    keyPackagesPerUpload: number;
+  };
+  /** Ciphersuites the server accepts key packages for. */
+  ciphersuites: number[];
+  logLevel: string;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  port: 8080,
+  host: "127.0.0.1",
+  sqlitePath: "./data/parley.db",
+  tokenLifetimeMs: 30 * 24 * 3600 * 1000,
+  limits: { bodyBytes: 1024 * 1024, keyPackageBytes: 16 * 1024, keyPackagesPerUpload: 200 },
+  ciphersuites: [1, 2, 3, 4, 5, 6, 7],
+  logLevel: "info",
+};

@@ -1,0 +1,23 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ServerConfig } from "./config.js";
+import type { Store } from "./storage/store.js";
+
+/** The authenticated caller of a request (set by `authenticate`). */
+export interface Auth {
+  readonly accountId: string;
+  readonly deviceId: string;
+  readonly tokenHash: string;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    auth: Auth;
+  }
+}
+
+/** What every route module gets: storage, settings, and the bearer-token check. */
+export interface ServerContext {
+  readonly store: Store;
+  readonly config: ServerConfig;
+  authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+}

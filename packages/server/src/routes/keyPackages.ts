@@ -1,0 +1,153 @@
+import { inspectKeyPackage, keyPackageRef, ParleyMlsError, verifyKeyPackageSignature } from "@parley/mls";
+import type { FastifyInstance } from "fastify";
+import type { ServerContext } from "../context.js";
+import { ApiError, notFound } from "../errors.js";
+import { base64, bearer, errors } from "./schemas.js";
+
+interface Upload {
+  keyPackages: string[];
+  lastResort?: string;
+}
+
+/** Key packages: a device uploads a batch (and one last-resort package); others claim one per device of a user. */
+export function keyPackageRoutes(app: FastifyInstance, { store, config, authenticate }: ServerContext): void {
+  const checked = async (deviceKey: Uint8Array, encoded: string, lastResort: boolean, index: string) => {
+    const data = new Uint8Array(Buffer.from(encoded, "base64"));
+    if (data.length > config.limits.keyPackageBytes) {
+      throw new ApiError(
+        413,
+        "key_package_too_large",
+        `key package ${index} exceeds ${config.limits.keyPackageBytes} bytes`,
+      );
+    }
+    try {
+      const info = inspectKeyPackage(data);
+      if (info.version !== "mls10")
+        throw new ApiError(400, "invalid_key_package", `key package ${index}: version ${info.version}`);
+      if (!config.ciphersuites.includes(info.cipherSuite)) {
+        throw new ApiError(
+          400,
+          "invalid_key_package",
+          `key package ${index}: ciphersuite ${info.cipherSuite} is not accepted`,
+        );
+      }
+      if (!Buffer.from(info.signatureKey).equals(Buffer.from(deviceKey))) {
+        throw new ApiError(
+          400,
+          "invalid_key_package",
+          `key package ${index} is not signed by this device's key`,
+        );
+      }
+      if (info.lastResort !== lastResort) {
+        throw new ApiError(
+          400,
+          "invalid_key_package",
+          `key package ${index} ${lastResort ? "lacks" : "carries"} the last_resort extension`,
+        );
+      }
+      if (!(await verifyKeyPackageSignature(data))) {
+        throw new ApiError(400, "invalid_key_package", `key package ${index} has an invalid signature`);
+      }
+      return { ref: await keyPackageRef(data), data };
+    } catch (err) {
+      if (err instanceof ParleyMlsError)
+        throw new ApiError(400, "invalid_key_package", `key package ${index}: ${err.message}`);
+      throw err;
+    }
+  };
+
+  app.post<{ Body: Upload }>(
+    "/v1/key-packages",
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: "Upload key packages (MLSMessage or bare KeyPackage, base64) for this device",
+        tags: ["key packages"],
+        security: bearer,
+        body: {
+          type: "object",
+          required: ["keyPackages"],
+          additionalProperties: false,
+          properties: {
+            keyPackages: { type: "array", maxItems: config.limits.keyPackagesPerUpload, items: base64 },
+            lastResort: base64,
+          },
+        },
+        response: {
+          201: { type: "object", properties: { stored: { type: "integer" } } },
+          ...errors(400, 401, 413),
+        },
+      },
+    },
+    async (request, reply) => {
+      const deviceKey = await store.deviceSignatureKey(request.auth.deviceId);
+      if (!deviceKey) throw notFound("device");
+      const packages = [];
+      for (const [i, kp] of request.body.keyPackages.entries())
+        packages.push(await checked(deviceKey, kp, false, String(i)));
+      const lastResort = request.body.lastResort
+        ? await checked(deviceKey, request.body.lastResort, true, "lastResort")
+        : undefined;
+      await store.addKeyPackages(request.auth.deviceId, packages, lastResort);
+      return reply.code(201).send({ stored: packages.length + (lastResort ? 1 : 0) });
+    },
+  );
+
+  app.get(
+    "/v1/key-packages/count",
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: "How many unclaimed key packages this device has (replenish when low)",
+        tags: ["key packages"],
+        security: bearer,
+        response: {
+          200: {
+            type: "object",
+            properties: { available: { type: "integer" }, lastResort: { type: "boolean" } },
+          },
+          ...errors(401),
+        },
+      },
+    },
+    async (request) => store.keyPackageCount(request.auth.deviceId),
+  );
+
+  app.post<{ Params: { username: string } }>(
+    "/v1/users/:username/key-packages/claim",
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: "Claim one key package for each device of a user",
+        tags: ["key packages"],
+        security: bearer,
+        params: { type: "object", properties: { username: { type: "string", maxLength: 64 } } },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              keyPackages: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: { deviceId: { type: "string" }, keyPackage: { type: "string" } },
+                },
+              },
+            },
+          },
+          ...errors(401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const claimed = await store.claimKeyPackages(request.params.username);
+      if (!claimed) throw notFound("user");
+      return {
+        keyPackages: claimed.map((c) => ({
+          deviceId: c.deviceId,
+          keyPackage: Buffer.from(c.keyPackage).toString("base64"),
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,71 @@
+import type { Db } from "./db.js";
+
+/**
+ * Ordered schema migrations. Each is written once in portable SQL with two substitutions: `BYTES` (BLOB /
+ * BYTEA) and `SERIAL_PK` (an auto-incrementing 64-bit primary key). Applied versions are recorded, so opening a
+ * database applies only what it lacks.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE accounts (
+     id TEXT PRIMARY KEY,
+     username TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE TABLE devices (
+     id TEXT PRIMARY KEY,
+     account_id TEXT NOT NULL REFERENCES accounts(id),
+     signature_key BYTES NOT NULL,
+     created_at BIGINT NOT NULL,
+     revoked_at BIGINT
+   );
+   CREATE INDEX devices_account ON devices(account_id);
+   CREATE TABLE sessions (
+     token_hash TEXT PRIMARY KEY,
+     device_id TEXT NOT NULL REFERENCES devices(id),
+     account_id TEXT NOT NULL REFERENCES accounts(id),
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX sessions_device ON sessions(device_id);
+   CREATE TABLE key_packages (
+     id SERIAL_PK,
+     device_id TEXT NOT NULL REFERENCES devices(id),
+     ref BYTES NOT NULL,
+     data BYTES NOT NULL,
+     last_resort INTEGER NOT NULL,
+     claimed INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX key_packages_available ON key_packages(device_id, last_resort, claimed, id);`,
+];
+
+function dialectSql(db: Db, sql: string): string {
+  return db.dialect === "sqlite"
+    ? sql.replace(/BYTES/g, "BLOB").replace(/SERIAL_PK/g, "INTEGER PRIMARY KEY AUTOINCREMENT")
+    : sql.replace(/BYTES/g, "BYTEA").replace(/SERIAL_PK/g, "BIGSERIAL PRIMARY KEY");
+}
+
+export async function migrate(db: Db): Promise<number> {
+  await db.run(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
+  );
+  const applied = new Set(
+    (await db.all("SELECT version FROM schema_migrations")).map((r) => Number(r.version)),
+  );
+  for (const [index, migration] of MIGRATIONS.entries()) {
+    const version = index + 1;
+    if (applied.has(version)) continue;
+    await db.transaction(async (tx) => {
+      for (const statement of dialectSql(db, migration)
+        .split(";")
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        await tx.run(statement);
+      }
+      await tx.run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [
+        version,
+        Date.now(),
+      ]);
+    });
+  }
+  return MIGRATIONS.length;
+}

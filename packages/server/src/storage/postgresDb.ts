@@ -1,0 +1,71 @@
+import pg from "pg";
+import type { Db, Row, SqlValue } from "./db.js";
+
+/** `?` placeholders become `$1, $2…` (no Parley statement has a literal question mark). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+// BIGINT columns come back as strings by default; Parley's counters fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+const bind = (params: SqlValue[]) =>
+  params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
+
+function over(client: pg.Pool | pg.PoolClient): Pick<Db, "all" | "run"> {
+  return {
+    async all(sql, params = []) {
+      return (await client.query(numbered(sql), bind(params))).rows as Row[];
+    },
+    async run(sql, params = []) {
+      return { changes: (await client.query(numbered(sql), bind(params))).rowCount ?? 0 };
+    },
+  };
+}
+
+/** PostgreSQL through a pg pool; `schema` isolates one deployment (or one test run) from another. */
+export async function openPostgres(url: string, schema?: string): Promise<Db> {
+  if (schema) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+    const setup = new pg.Client({ connectionString: url });
+    await setup.connect();
+    try {
+      await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      await setup.end();
+    }
+  }
+  // Every pooled connection starts with the schema on its search path.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db: Db = {
+    dialect: "postgres",
+    ...over(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const tx: Db = {
+          dialect: "postgres",
+          ...over(client),
+          transaction: (inner) => inner(tx),
+          close: async () => {},
+        };
+        const result = await work(tx);
+        await client.query("COMMIT");
+        return result;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+  return db;
+}
