@@ -46,7 +46,9 @@ export function openSqlite(file: string): Db {
     dialect: "sqlite" as const,
     async all(sql: string, params: SqlValue[] = []): Promise<Row[]> {
       const s = prepare(sql);
-      return s.reader ? (s.all(...bind(params)) as Row[]) : (s.run(...bind(params)), []);
+      if (s.reader) return s.all(...bind(params)) as Row[];
+      s.run(...bind(params));
+      return [];
     },
     async run(sql: string, params: SqlValue[] = []) {
       return { changes: prepare(sql).run(...bind(params)).changes };
