@@ -69,9 +69,9 @@ export function accountRoutes(app: FastifyInstance, { store, config, authenticat
       const { username, password, signatureKey } = request.body;
       const account = await store.account(username);
       // Hash even for an unknown user, so timing does not reveal which usernames exist.
-      const ok = account
-        ? await verifyPassword(password, account.passwordHash)
-        : (await hashPassword(password), false);
+      let ok = false;
+      if (account) ok = await verifyPassword(password, account.passwordHash);
+      else await hashPassword(password);
       if (!account || !ok) throw new ApiError(401, "bad_credentials", "wrong username or password");
       const key = new Uint8Array(Buffer.from(signatureKey, "base64"));
       const deviceId = deviceIdOf(key);
