@@ -7,12 +7,18 @@ import type { ServerConfig } from "./config.js";
 import type { ServerContext } from "./context.js";
 import { ApiError, unauthorized } from "./errors.js";
 import { accountRoutes } from "./routes/accounts.js";
+import { groupRoutes } from "./routes/groups.js";
 import { keyPackageRoutes } from "./routes/keyPackages.js";
+import { GroupStore } from "./storage/groups.js";
 import type { Store } from "./storage/store.js";
 
 /** Map anything a handler threw to a status and a JSON body; only a bug gives a 500. */
-function errorReply(err: unknown): { status: number; body: { error: string; message: string } } {
-  if (err instanceof ApiError) return { status: err.status, body: { error: err.code, message: err.message } };
+function errorReply(err: unknown): {
+  status: number;
+  body: { error: string; message: string; [k: string]: unknown };
+} {
+  if (err instanceof ApiError)
+    return { status: err.status, body: { error: err.code, message: err.message, ...err.details } };
   if (err instanceof ParleyMlsError)
     return { status: 400, body: { error: "invalid_mls", message: err.message } };
   const e = err as { validation?: unknown; statusCode?: number; code?: string; message?: string };
@@ -43,6 +49,12 @@ export async function buildServer(store: Store, config: ServerConfig): Promise<F
 
   // Control routes take JSON only: anything else is 415, not a string that fails the schema.
   app.removeContentTypeParser("text/plain");
+  // MLS messages may be posted raw (RFC 9420 §17.10 media type).
+  app.addContentTypeParser(
+    ["message/mls", "application/octet-stream"],
+    { parseAs: "buffer" },
+    (_request, body, done) => done(null, body),
+  );
 
   // One structured line per request.
   app.addHook("onResponse", async (request, reply) => {
@@ -87,6 +99,7 @@ export async function buildServer(store: Store, config: ServerConfig): Promise<F
   const context: ServerContext = { store, config, authenticate };
   accountRoutes(app, context);
   keyPackageRoutes(app, context);
+  groupRoutes(app, context, new GroupStore(store.db));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));

@@ -15,6 +15,8 @@ export interface ServerConfig {
     bodyBytes: number;
     keyPackageBytes: number;
     keyPackagesPerUpload: number;
+    /** Application messages are accepted for the current epoch and this many before it. */
+    pastEpochs: number;
   };
   /** Ciphersuites the server accepts key packages for. */
   ciphersuites: number[];
@@ -26,7 +28,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   host: "127.0.0.1",
   sqlitePath: "./data/parley.db",
   tokenLifetimeMs: 30 * 24 * 3600 * 1000,
-  limits: { bodyBytes: 1024 * 1024, keyPackageBytes: 16 * 1024, keyPackagesPerUpload: 200 },
+  limits: { bodyBytes: 1024 * 1024, keyPackageBytes: 16 * 1024, keyPackagesPerUpload: 200, pastEpochs: 2 },
   ciphersuites: [1, 2, 3, 4, 5, 6, 7],
   logLevel: "info",
 };

@@ -36,6 +36,41 @@ const MIGRATIONS: readonly string[] = [
      claimed INTEGER NOT NULL DEFAULT 0
    );
    CREATE INDEX key_packages_available ON key_packages(device_id, last_resort, claimed, id);`,
+  `CREATE TABLE groups (
+     id TEXT PRIMARY KEY,
+     epoch BIGINT NOT NULL,
+     next_seq BIGINT NOT NULL,
+     group_info BYTES,
+     created_at BIGINT NOT NULL
+   );
+   CREATE TABLE group_members (
+     group_id TEXT NOT NULL REFERENCES groups(id),
+     device_id TEXT NOT NULL REFERENCES devices(id),
+     joined_seq BIGINT NOT NULL,
+     removed_seq BIGINT,
+     PRIMARY KEY (group_id, device_id)
+   );
+   CREATE INDEX group_members_device ON group_members(device_id);
+   CREATE TABLE messages (
+     group_id TEXT NOT NULL REFERENCES groups(id),
+     seq BIGINT NOT NULL,
+     kind TEXT NOT NULL,
+     epoch BIGINT NOT NULL,
+     sender_device TEXT NOT NULL,
+     data BYTES NOT NULL,
+     idempotency_key TEXT,
+     created_at BIGINT NOT NULL,
+     PRIMARY KEY (group_id, seq)
+   );
+   CREATE UNIQUE INDEX messages_idempotency ON messages(group_id, sender_device, idempotency_key);
+   CREATE TABLE inbox (
+     id SERIAL_PK,
+     device_id TEXT NOT NULL REFERENCES devices(id),
+     group_id TEXT NOT NULL,
+     data BYTES NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX inbox_device ON inbox(device_id, id);`,
 ];
 
 function dialectSql(db: Db, sql: string): string {

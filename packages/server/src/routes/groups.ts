@@ -1,0 +1,385 @@
+import { inspectMessage, type MessageInfo, ParleyMlsError } from "@parley/mls";
+import type { FastifyInstance } from "fastify";
+import { deviceIdOf } from "../auth/tokens.js";
+import type { ServerContext } from "../context.js";
+import { ApiError, notFound } from "../errors.js";
+import type { GroupStore } from "../storage/groups.js";
+import { base64, bearer, errors } from "./schemas.js";
+
+const decode = (text: string) => new Uint8Array(Buffer.from(text, "base64"));
+const encode = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+const groupIdParam = {
+  type: "object",
+  properties: {
+    groupId: { type: "string", pattern: "^[A-Za-z0-9_-]{1,344}$", description: "base64url MLS group id" },
+  },
+} as const;
+
+function inspect(bytes: Uint8Array, what: string): MessageInfo {
+  try {
+    return inspectMessage(bytes);
+  } catch (err) {
+    if (err instanceof ParleyMlsError) throw new ApiError(400, "invalid_mls", `${what}: ${err.message}`);
+    throw err;
+  }
+}
+
+interface BundleBody {
+  commit: string;
+  groupInfo?: string;
+  welcomes?: { deviceIds: string[]; welcome: string }[];
+  added?: string[];
+  removed?: string[];
+}
+
+/** Groups: creation, epoch-fenced commit bundles, ordered application messages, Welcomes to inboxes. */
+export function groupRoutes(
+  app: FastifyInstance,
+  { config, authenticate }: ServerContext,
+  groups: GroupStore,
+): void {
+  const member = async (groupId: string, deviceId: string) => {
+    const group = await groups.forMember(groupId, deviceId);
+    if (!group) throw notFound("group");
+    return group;
+  };
+  const sameGroup = (info: { groupId: Uint8Array }, groupId: string, what: string) => {
+    if (Buffer.from(info.groupId).toString("base64url") !== groupId) {
+      throw new ApiError(400, "wrong_group", `${what} is for another group`);
+    }
+  };
+
+  app.post<{ Body: { groupId: string; groupInfo?: string } }>(
+    "/v1/groups",
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: "Register a group (epoch 0) with this device as its first member",
+        tags: ["groups"],
+        security: bearer,
+        body: {
+          type: "object",
+          required: ["groupId"],
+          additionalProperties: false,
+          properties: { groupId: groupIdParam.properties.groupId, groupInfo: base64 },
+        },
+        response: {
+          201: { type: "object", properties: { groupId: { type: "string" }, epoch: { type: "integer" } } },
+          ...errors(400, 401, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const groupInfo = request.body.groupInfo ? decode(request.body.groupInfo) : undefined;
+      if (groupInfo) {
+        const info = inspect(groupInfo, "groupInfo");
+        if (info.wireFormat !== "mls_group_info")
+          throw new ApiError(400, "invalid_mls", "groupInfo is not a GroupInfo");
+        sameGroup(info, request.body.groupId, "groupInfo");
+      }
+      await groups.create(request.body.groupId, request.auth.deviceId, groupInfo);
+      return reply.code(201).send({ groupId: request.body.groupId, epoch: 0 });
+    },
+  );
+
+  app.get<{ Params: { groupId: string } }>(
+    "/v1/groups/:groupId",
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: "The group's current epoch and next sequence number (to resolve an ambiguous commit)",
+        tags: ["groups"],
+        security: bearer,
+        params: groupIdParam,
+        response: {
+          200: { type: "object", properties: { epoch: { type: "integer" }, nextSeq: { type: "integer" } } },
+          ...errors(401, 404),
+        },
+      },
+    },
+    async (request) => member(request.params.groupId, request.auth.deviceId),
+  );
+
+  app.post<{ Params: { groupId: string }; Body: BundleBody }>(
+    "/v1/groups/:groupId/commits",
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: "Post a commit bundle; accepted only for the group's current epoch (else 409 with it)",
+        tags: ["groups"],
+        security: bearer,
+        params: groupIdParam,
+        body: {
+          type: "object",
+          required: ["commit"],
+          additionalProperties: false,
+          properties: {
+            commit: base64,
+            groupInfo: base64,
+            welcomes: {
+              type: "array",
+              maxItems: 1000,
+              items: {
+                type: "object",
+                required: ["deviceIds", "welcome"],
+                additionalProperties: false,
+                properties: {
+                  deviceIds: { type: "array", maxItems: 1000, items: { type: "string", maxLength: 64 } },
+                  welcome: base64,
+                },
+              },
+            },
+            added: { type: "array", maxItems: 1000, items: { type: "string", maxLength: 64 } },
+            removed: { type: "array", maxItems: 1000, items: { type: "string", maxLength: 64 } },
+          },
+        },
+        response: {
+          201: { type: "object", properties: { seq: { type: "integer" }, epoch: { type: "integer" } } },
+          409: {
+            type: "object",
+            properties: {
+              error: { type: "string" },
+              message: { type: "string" },
+              currentEpoch: { type: "integer" },
+            },
+          },
+          ...errors(400, 401, 404, 413),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { groupId } = request.params;
+      await member(groupId, request.auth.deviceId);
+      const commit = decode(request.body.commit);
+      const info = inspect(commit, "commit");
+      if (
+        (info.wireFormat !== "mls_public_message" && info.wireFormat !== "mls_private_message") ||
+        info.contentType !== "commit"
+      ) {
+        throw new ApiError(400, "invalid_mls", "commit is not an MLS commit message");
+      }
+      sameGroup(info, groupId, "commit");
+      const added = request.body.added ?? [];
+      const removed = request.body.removed ?? [];
+      if (info.wireFormat === "mls_public_message") {
+        // The server can read a PublicMessage commit: the declared change must be what it does.
+        const adds = info.proposals.filter((p) => p.type === "add");
+        const addedDevices = adds
+          .map((p) => (p.type === "add" ? deviceIdOf(p.keyPackage.signatureKey) : ""))
+          .sort();
+        if (JSON.stringify(addedDevices) !== JSON.stringify([...added].sort())) {
+          throw new ApiError(
+            400,
+            "membership_mismatch",
+            "declared added devices differ from the commit's Add proposals",
+          );
+        }
+        if (info.proposals.filter((p) => p.type === "remove").length !== removed.length) {
+          throw new ApiError(
+            400,
+            "membership_mismatch",
+            "declared removals differ from the commit's Remove proposals",
+          );
+        }
+      }
+      const welcomes = (request.body.welcomes ?? []).map((w) => {
+        const welcome = decode(w.welcome);
+        if (inspect(welcome, "welcome").wireFormat !== "mls_welcome")
+          throw new ApiError(400, "invalid_mls", "welcome is not a Welcome");
+        return { deviceIds: w.deviceIds, welcome };
+      });
+      const groupInfo = request.body.groupInfo ? decode(request.body.groupInfo) : undefined;
+      if (groupInfo) {
+        const gi = inspect(groupInfo, "groupInfo");
+        if (gi.wireFormat !== "mls_group_info")
+          throw new ApiError(400, "invalid_mls", "groupInfo is not a GroupInfo");
+        sameGroup(gi, groupId, "groupInfo");
+      }
+      const result = await groups.commit(groupId, request.auth.deviceId, {
+        epoch: Number(info.epoch),
+        commit,
+        welcomes,
+        added,
+        removed,
+        ...(groupInfo ? { groupInfo } : {}),
+      });
+      return reply.code(201).send(result);
+    },
+  );
+
+  app.get<{ Params: { groupId: string } }>(
+    "/v1/groups/:groupId/group-info",
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: "The latest GroupInfo, for external joins",
+        tags: ["groups"],
+        security: bearer,
+        params: groupIdParam,
+        response: {
+          200: { type: "object", properties: { groupInfo: { type: "string" } } },
+          ...errors(401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const info = await groups.groupInfo(request.params.groupId);
+      if (!info) throw notFound("group info");
+      return { groupInfo: encode(info) };
+    },
+  );
+
+  app.post<{ Params: { groupId: string }; Body: Buffer | { message: string } }>(
+    "/v1/groups/:groupId/messages",
+    {
+      preHandler: authenticate,
+      schema: {
+        summary:
+          "Post an application message (a `message/mls` body, or JSON `{ message: base64 }`); `Idempotency-Key` makes retries safe",
+        tags: ["messages"],
+        security: bearer,
+        params: groupIdParam,
+        response: {
+          201: { type: "object", properties: { seq: { type: "integer" } } },
+          200: { type: "object", properties: { seq: { type: "integer" } } },
+          ...errors(400, 401, 404, 409, 413, 415),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { groupId } = request.params;
+      await member(groupId, request.auth.deviceId);
+      const body = request.body;
+      const data = Buffer.isBuffer(body)
+        ? new Uint8Array(body)
+        : typeof body?.message === "string"
+          ? decode(body.message)
+          : undefined;
+      if (!data || data.length === 0)
+        throw new ApiError(400, "invalid_request", "the body must be an MLS message");
+      const info = inspect(data, "message");
+      if (info.wireFormat !== "mls_private_message" || info.contentType !== "application") {
+        throw new ApiError(
+          400,
+          "invalid_mls",
+          "application messages must be PrivateMessages with application content",
+        );
+      }
+      sameGroup(info, groupId, "message");
+      const key = request.headers["idempotency-key"];
+      if (key !== undefined && (typeof key !== "string" || key.length === 0 || key.length > 128)) {
+        throw new ApiError(400, "invalid_request", "Idempotency-Key must be 1–128 characters");
+      }
+      const result = await groups.post(
+        groupId,
+        request.auth.deviceId,
+        { epoch: Number(info.epoch), data, ...(key ? { idempotencyKey: key } : {}) },
+        config.limits.pastEpochs,
+      );
+      return reply.code(result.duplicate ? 200 : 201).send({ seq: result.seq });
+    },
+  );
+
+  app.get<{ Params: { groupId: string }; Querystring: { after?: number; limit?: number } }>(
+    "/v1/groups/:groupId/messages",
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: "Commits and application messages after `after`, in order",
+        tags: ["messages"],
+        security: bearer,
+        params: groupIdParam,
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            after: { type: "integer", minimum: 0, default: 0 },
+            limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              messages: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    seq: { type: "integer" },
+                    kind: { type: "string" },
+                    epoch: { type: "integer" },
+                    sender: { type: "string" },
+                    message: { type: "string" },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const list = await groups.messages(
+        request.params.groupId,
+        request.auth.deviceId,
+        request.query.after ?? 0,
+        request.query.limit ?? 100,
+      );
+      if (!list) throw notFound("group");
+      return {
+        messages: list.map((m) => ({
+          seq: m.seq,
+          kind: m.kind,
+          epoch: m.epoch,
+          sender: m.senderDevice,
+          message: encode(m.data),
+        })),
+      };
+    },
+  );
+
+  app.get<{ Querystring: { after?: number } }>(
+    "/v1/welcomes",
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: "Welcomes addressed to this device",
+        tags: ["groups"],
+        security: bearer,
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { after: { type: "integer", minimum: 0, default: 0 } },
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              welcomes: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    id: { type: "integer" },
+                    groupId: { type: "string" },
+                    welcome: { type: "string" },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(401),
+        },
+      },
+    },
+    async (request) => ({
+      welcomes: (await groups.inbox(request.auth.deviceId, request.query.after ?? 0)).map((w) => ({
+        id: w.id,
+        groupId: w.groupId,
+        welcome: encode(w.welcome),
+      })),
+    }),
+  );
+}

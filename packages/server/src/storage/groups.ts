@@ -1,0 +1,243 @@
+import { ApiError } from "../errors.js";
+import { type Db, one } from "./db.js";
+
+export interface StoredMessage {
+  readonly seq: number;
+  readonly kind: "commit" | "application";
+  readonly epoch: number;
+  readonly senderDevice: string;
+  readonly data: Uint8Array;
+}
+
+export interface CommitBundle {
+  readonly epoch: number;
+  readonly commit: Uint8Array;
+  readonly groupInfo?: Uint8Array;
+  readonly welcomes: { deviceIds: string[]; welcome: Uint8Array }[];
+  readonly added: string[];
+  readonly removed: string[];
+}
+
+const bytes = (v: unknown) => new Uint8Array(v as Buffer);
+
+function toMessage(row: Record<string, unknown>): StoredMessage {
+  return {
+    seq: Number(row.seq),
+    kind: String(row.kind) as StoredMessage["kind"],
+    epoch: Number(row.epoch),
+    senderDevice: String(row.sender_device),
+    data: bytes(row.data),
+  };
+}
+
+/**
+ * Groups and their ordered history. Each group has one counter, `next_seq`, bumped by the same UPDATE that
+ * accepts a commit or a message: the row lock (PostgreSQL) or the single writer (SQLite) makes sequence numbers
+ * dense and unique, and the `epoch = ?` condition admits exactly one commit per epoch.
+ */
+export class GroupStore {
+  constructor(private readonly db: Db) {}
+
+  async create(groupId: string, creatorDevice: string, groupInfo?: Uint8Array): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (await one(tx, "SELECT 1 AS x FROM groups WHERE id = ?", [groupId])) {
+        throw new ApiError(409, "group_exists", "a group with this id already exists");
+      }
+      await tx.run(
+        "INSERT INTO groups (id, epoch, next_seq, group_info, created_at) VALUES (?, 0, 1, ?, ?)",
+        [groupId, groupInfo ?? null, Date.now()],
+      );
+      await tx.run("INSERT INTO group_members (group_id, device_id, joined_seq) VALUES (?, ?, 0)", [
+        groupId,
+        creatorDevice,
+      ]);
+    });
+  }
+
+  /** The group as a current member sees it, or undefined (absent, or not a member: indistinguishable). */
+  async forMember(
+    groupId: string,
+    deviceId: string,
+  ): Promise<{ epoch: number; nextSeq: number } | undefined> {
+    const row = await one(
+      this.db,
+      `SELECT g.epoch, g.next_seq FROM groups g JOIN group_members m ON m.group_id = g.id
+       WHERE g.id = ? AND m.device_id = ? AND m.removed_seq IS NULL`,
+      [groupId, deviceId],
+    );
+    return row && { epoch: Number(row.epoch), nextSeq: Number(row.next_seq) };
+  }
+
+  async groupInfo(groupId: string): Promise<Uint8Array | undefined> {
+    const row = await one(this.db, "SELECT group_info FROM groups WHERE id = ?", [groupId]);
+    return row?.group_info ? bytes(row.group_info) : undefined;
+  }
+
+  /** Accept a commit bundle if its epoch is the group's: all of it, or (409) none of it. */
+  async commit(
+    groupId: string,
+    sender: string,
+    bundle: CommitBundle,
+  ): Promise<{ seq: number; epoch: number }> {
+    return this.db.transaction(async (tx) => {
+      const fenced = await tx.all(
+        "UPDATE groups SET epoch = epoch + 1, next_seq = next_seq + 1, group_info = COALESCE(?, group_info) WHERE id = ? AND epoch = ? RETURNING next_seq, epoch",
+        [bundle.groupInfo ?? null, groupId, bundle.epoch],
+      );
+      const accepted = fenced[0];
+      if (!accepted) {
+        const current = await one(tx, "SELECT epoch FROM groups WHERE id = ?", [groupId]);
+        throw new ApiError(
+          409,
+          "epoch_conflict",
+          `commit for epoch ${bundle.epoch}; the group is at ${Number(current?.epoch)}`,
+          {
+            currentEpoch: Number(current?.epoch),
+          },
+        );
+      }
+      const seq = Number(accepted.next_seq) - 1;
+      const now = Date.now();
+      await tx.run(
+        "INSERT INTO messages (group_id, seq, kind, epoch, sender_device, data, created_at) VALUES (?, ?, 'commit', ?, ?, ?, ?)",
+        [groupId, seq, bundle.epoch, sender, bundle.commit, now],
+      );
+      for (const deviceId of bundle.removed) {
+        await tx.run(
+          "UPDATE group_members SET removed_seq = ? WHERE group_id = ? AND device_id = ? AND removed_seq IS NULL",
+          [seq, groupId, deviceId],
+        );
+      }
+      for (const deviceId of bundle.added) {
+        const exists = await one(
+          tx,
+          "SELECT removed_seq FROM group_members WHERE group_id = ? AND device_id = ?",
+          [groupId, deviceId],
+        );
+        if (exists) {
+          await tx.run(
+            "UPDATE group_members SET removed_seq = NULL, joined_seq = ? WHERE group_id = ? AND device_id = ?",
+            [seq, groupId, deviceId],
+          );
+        } else {
+          await tx.run("INSERT INTO group_members (group_id, device_id, joined_seq) VALUES (?, ?, ?)", [
+            groupId,
+            deviceId,
+            seq,
+          ]);
+        }
+      }
+      for (const { deviceIds, welcome } of bundle.welcomes) {
+        for (const deviceId of deviceIds) {
+          await tx.run("INSERT INTO inbox (device_id, group_id, data, created_at) VALUES (?, ?, ?, ?)", [
+            deviceId,
+            groupId,
+            welcome,
+            now,
+          ]);
+        }
+      }
+      return { seq, epoch: Number(accepted.epoch) };
+    });
+  }
+
+  /**
+   * Append an application message. A retried post with the same idempotency key returns the original result;
+   * messages older than `pastEpochs` epochs are refused.
+   */
+  async post(
+    groupId: string,
+    sender: string,
+    message: { epoch: number; data: Uint8Array; idempotencyKey?: string },
+    pastEpochs: number,
+  ): Promise<{ seq: number; duplicate: boolean }> {
+    try {
+      return await this.append(groupId, sender, message, pastEpochs);
+    } catch (err) {
+      // Two concurrent retries with one key: the unique index lets one in; the other returns its result.
+      if ((err as { code?: string }).code === "23505" || /UNIQUE constraint/.test(String(err))) {
+        const earlier = await one(
+          this.db,
+          "SELECT seq FROM messages WHERE group_id = ? AND sender_device = ? AND idempotency_key = ?",
+          [groupId, sender, message.idempotencyKey ?? null],
+        );
+        if (earlier) return { seq: Number(earlier.seq), duplicate: true };
+      }
+      throw err;
+    }
+  }
+
+  private append(
+    groupId: string,
+    sender: string,
+    message: { epoch: number; data: Uint8Array; idempotencyKey?: string },
+    pastEpochs: number,
+  ): Promise<{ seq: number; duplicate: boolean }> {
+    return this.db.transaction(async (tx) => {
+      if (message.idempotencyKey !== undefined) {
+        const earlier = await one(
+          tx,
+          "SELECT seq FROM messages WHERE group_id = ? AND sender_device = ? AND idempotency_key = ?",
+          [groupId, sender, message.idempotencyKey],
+        );
+        if (earlier) return { seq: Number(earlier.seq), duplicate: true };
+      }
+      const rows = await tx.all(
+        "UPDATE groups SET next_seq = next_seq + 1 WHERE id = ? AND epoch >= ? AND epoch <= ? RETURNING next_seq, epoch",
+        [groupId, message.epoch, message.epoch + pastEpochs],
+      );
+      const bumped = rows[0];
+      if (!bumped) {
+        const current = await one(tx, "SELECT epoch FROM groups WHERE id = ?", [groupId]);
+        throw new ApiError(
+          409,
+          "wrong_epoch",
+          `message for epoch ${message.epoch}; the group is at ${Number(current?.epoch)}`,
+          {
+            currentEpoch: Number(current?.epoch),
+          },
+        );
+      }
+      const seq = Number(bumped.next_seq) - 1;
+      await tx.run(
+        "INSERT INTO messages (group_id, seq, kind, epoch, sender_device, data, idempotency_key, created_at) VALUES (?, ?, 'application', ?, ?, ?, ?, ?)",
+        [groupId, seq, message.epoch, sender, message.data, message.idempotencyKey ?? null, Date.now()],
+      );
+      return { seq, duplicate: false };
+    });
+  }
+
+  /**
+   * Messages after `after`, up to `limit`, that this device may read: from when it joined until it was
+   * removed (a removed device sees nothing after its removal).
+   */
+  async messages(
+    groupId: string,
+    deviceId: string,
+    after: number,
+    limit: number,
+  ): Promise<StoredMessage[] | undefined> {
+    const member = await one(
+      this.db,
+      "SELECT joined_seq, removed_seq FROM group_members WHERE group_id = ? AND device_id = ?",
+      [groupId, deviceId],
+    );
+    if (!member || member.removed_seq !== null) return undefined;
+    const rows = await this.db.all(
+      "SELECT seq, kind, epoch, sender_device, data FROM messages WHERE group_id = ? AND seq > ? AND seq > ? ORDER BY seq LIMIT ?",
+      [groupId, after, Number(member.joined_seq), limit],
+    );
+    return rows.map(toMessage);
+  }
+
+  async inbox(
+    deviceId: string,
+    after: number,
+  ): Promise<{ id: number; groupId: string; welcome: Uint8Array }[]> {
+    const rows = await this.db.all(
+      "SELECT id, group_id, data FROM inbox WHERE device_id = ? AND id > ? ORDER BY id LIMIT 100",
+      [deviceId, after],
+    );
+    return rows.map((r) => ({ id: Number(r.id), groupId: String(r.group_id), welcome: bytes(r.data) }));
+  }
+}
