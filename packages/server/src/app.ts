@@ -6,7 +6,9 @@ import { tokenHash } from "./auth/tokens.js";
 import type { ServerConfig } from "./config.js";
 import type { ServerContext } from "./context.js";
 import { ApiError, unauthorized } from "./errors.js";
+import { EventBus } from "./eventBus.js";
 import { accountRoutes } from "./routes/accounts.js";
+import { eventRoutes } from "./routes/events.js";
 import { groupRoutes } from "./routes/groups.js";
 import { keyPackageRoutes } from "./routes/keyPackages.js";
 import { GroupStore } from "./storage/groups.js";
@@ -99,7 +101,9 @@ export async function buildServer(store: Store, config: ServerConfig): Promise<F
   const context: ServerContext = { store, config, authenticate };
   accountRoutes(app, context);
   keyPackageRoutes(app, context);
-  groupRoutes(app, context, new GroupStore(store.db));
+  const bus = new EventBus();
+  groupRoutes(app, context, new GroupStore(store.db), bus);
+  eventRoutes(app, context, bus);
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));

@@ -17,6 +17,8 @@ export interface ServerConfig {
     keyPackagesPerUpload: number;
     /** Application messages are accepted for the current epoch and this many before it. */
     pastEpochs: number;
+    /** Unsent SSE bytes a slow client may accumulate before it is told it lagged. */
+    sseBacklogBytes: number;
   };
   /** Ciphersuites the server accepts key packages for. */
   ciphersuites: number[];
@@ -28,7 +30,13 @@ export const DEFAULT_CONFIG: ServerConfig = {
   host: "127.0.0.1",
   sqlitePath: "./data/parley.db",
   tokenLifetimeMs: 30 * 24 * 3600 * 1000,
-  limits: { bodyBytes: 1024 * 1024, keyPackageBytes: 16 * 1024, keyPackagesPerUpload: 200, pastEpochs: 2 },
+  limits: {
+    bodyBytes: 1024 * 1024,
+    keyPackageBytes: 16 * 1024,
+    keyPackagesPerUpload: 200,
+    pastEpochs: 2,
+    sseBacklogBytes: 1024 * 1024,
+  },
   ciphersuites: [1, 2, 3, 4, 5, 6, 7],
   logLevel: "info",
 };

@@ -147,7 +147,13 @@ for (const backend of backends) {
 
     test("key packages: validated upload, one-time claims per device, last resort, concurrent claims", async () => {
       const server = await startServer(backend, {
-        limits: { bodyBytes: 256 * 1024, keyPackageBytes: 4096, keyPackagesPerUpload: 50, pastEpochs: 2 },
+        limits: {
+          bodyBytes: 256 * 1024,
+          keyPackageBytes: 4096,
+          keyPackagesPerUpload: 50,
+          pastEpochs: 2,
+          sseBacklogBytes: 1024 * 1024,
+        },
       });
       try {
         const u = server.url;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { deviceIdOf } from "../auth/tokens.js";
 import type { ServerContext } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
+import type { EventBus } from "../eventBus.js";
 import type { GroupStore } from "../storage/groups.js";
 import { base64, bearer, errors } from "./schemas.js";
 
@@ -37,6 +38,7 @@ export function groupRoutes(
   app: FastifyInstance,
   { config, authenticate }: ServerContext,
   groups: GroupStore,
+  bus: EventBus,
 ): void {
   const member = async (groupId: string, deviceId: string) => {
     const group = await groups.forMember(groupId, deviceId);
@@ -203,7 +205,8 @@ export function groupRoutes(
         removed,
         ...(groupInfo ? { groupInfo } : {}),
       });
-      return reply.code(201).send(result);
+      bus.publish(result.events);
+      return reply.code(201).send({ seq: result.seq, epoch: result.epoch });
     },
   );
 
@@ -276,6 +279,7 @@ export function groupRoutes(
         { epoch: Number(info.epoch), data, ...(key ? { idempotencyKey: key } : {}) },
         config.limits.pastEpochs,
       );
+      bus.publish(result.events);
       return reply.code(result.duplicate ? 200 : 201).send({ seq: result.seq });
     },
   );

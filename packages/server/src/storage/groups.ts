@@ -1,5 +1,6 @@
 import { ApiError } from "../errors.js";
 import { type Db, one } from "./db.js";
+import { logEvents, type NewEvent, type ServerEvent } from "./events.js";
 
 export interface StoredMessage {
   readonly seq: number;
@@ -78,7 +79,7 @@ export class GroupStore {
     groupId: string,
     sender: string,
     bundle: CommitBundle,
-  ): Promise<{ seq: number; epoch: number }> {
+  ): Promise<{ seq: number; epoch: number; events: ServerEvent[] }> {
     return this.db.transaction(async (tx) => {
       const fenced = await tx.all(
         "UPDATE groups SET epoch = epoch + 1, next_seq = next_seq + 1, group_info = COALESCE(?, group_info) WHERE id = ? AND epoch = ? RETURNING next_seq, epoch",
@@ -127,17 +128,26 @@ export class GroupStore {
           ]);
         }
       }
+      const epoch = Number(accepted.epoch);
+      const events: NewEvent[] = [{ type: "group_update", groupId, seq, data: { groupId, seq, epoch } }];
+      if (bundle.added.length > 0 || bundle.removed.length > 0) {
+        events.push({
+          type: "membership",
+          groupId,
+          seq,
+          data: { groupId, seq, added: bundle.added, removed: bundle.removed },
+        });
+      }
       for (const { deviceIds, welcome } of bundle.welcomes) {
         for (const deviceId of deviceIds) {
-          await tx.run("INSERT INTO inbox (device_id, group_id, data, created_at) VALUES (?, ?, ?, ?)", [
-            deviceId,
-            groupId,
-            welcome,
-            now,
-          ]);
+          const [row] = await tx.all(
+            "INSERT INTO inbox (device_id, group_id, data, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            [deviceId, groupId, welcome, now],
+          );
+          events.push({ type: "welcome", deviceId, data: { groupId, welcomeId: Number(row?.id) } });
         }
       }
-      return { seq, epoch: Number(accepted.epoch) };
+      return { seq, epoch, events: await logEvents(tx, events) };
     });
   }
 
@@ -150,7 +160,7 @@ export class GroupStore {
     sender: string,
     message: { epoch: number; data: Uint8Array; idempotencyKey?: string },
     pastEpochs: number,
-  ): Promise<{ seq: number; duplicate: boolean }> {
+  ): Promise<{ seq: number; duplicate: boolean; events: ServerEvent[] }> {
     try {
       return await this.append(groupId, sender, message, pastEpochs);
     } catch (err) {
@@ -161,7 +171,7 @@ export class GroupStore {
           "SELECT seq FROM messages WHERE group_id = ? AND sender_device = ? AND idempotency_key = ?",
           [groupId, sender, message.idempotencyKey ?? null],
         );
-        if (earlier) return { seq: Number(earlier.seq), duplicate: true };
+        if (earlier) return { seq: Number(earlier.seq), duplicate: true, events: [] };
       }
       throw err;
     }
@@ -172,7 +182,7 @@ export class GroupStore {
     sender: string,
     message: { epoch: number; data: Uint8Array; idempotencyKey?: string },
     pastEpochs: number,
-  ): Promise<{ seq: number; duplicate: boolean }> {
+  ): Promise<{ seq: number; duplicate: boolean; events: ServerEvent[] }> {
     return this.db.transaction(async (tx) => {
       if (message.idempotencyKey !== undefined) {
         const earlier = await one(
@@ -180,7 +190,7 @@ export class GroupStore {
           "SELECT seq FROM messages WHERE group_id = ? AND sender_device = ? AND idempotency_key = ?",
           [groupId, sender, message.idempotencyKey],
         );
-        if (earlier) return { seq: Number(earlier.seq), duplicate: true };
+        if (earlier) return { seq: Number(earlier.seq), duplicate: true, events: [] };
       }
       const rows = await tx.all(
         "UPDATE groups SET next_seq = next_seq + 1 WHERE id = ? AND epoch >= ? AND epoch <= ? RETURNING next_seq, epoch",
@@ -203,7 +213,10 @@ export class GroupStore {
         "INSERT INTO messages (group_id, seq, kind, epoch, sender_device, data, idempotency_key, created_at) VALUES (?, ?, 'application', ?, ?, ?, ?, ?)",
         [groupId, seq, message.epoch, sender, message.data, message.idempotencyKey ?? null, Date.now()],
       );
-      return { seq, duplicate: false };
+      const events = await logEvents(tx, [
+        { type: "message", groupId, seq, data: { groupId, seq, epoch: message.epoch, sender } },
+      ]);
+      return { seq, duplicate: false, events };
     });
   }
 

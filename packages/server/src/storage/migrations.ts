@@ -71,6 +71,17 @@ const MIGRATIONS: readonly string[] = [
      created_at BIGINT NOT NULL
    );
    CREATE INDEX inbox_device ON inbox(device_id, id);`,
+  `CREATE TABLE event_log (
+     id SERIAL_PK,
+     group_id TEXT,
+     seq BIGINT,
+     device_id TEXT,
+     type TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX event_log_group ON event_log(group_id, id);
+   CREATE INDEX event_log_device ON event_log(device_id, id);`,
 ];
 
 function dialectSql(db: Db, sql: string): string {
