@@ -14,6 +14,7 @@ export async function runServer(args: string[]): Promise<void> {
     ...(values.host ? { host: values.host } : {}),
     ...(values.db ? { sqlitePath: values.db } : {}),
     ...(process.env.PARLEY_DATABASE_URL ? { databaseUrl: process.env.PARLEY_DATABASE_URL } : {}),
+    ...(process.env.PARLEY_DATABASE_SCHEMA ? { databaseSchema: process.env.PARLEY_DATABASE_SCHEMA } : {}),
     ...(process.env.PARLEY_REGISTRATION_TOKEN
       ? { registrationToken: process.env.PARLEY_REGISTRATION_TOKEN }
       : {}),
@@ -24,7 +25,11 @@ export async function runServer(args: string[]): Promise<void> {
   const store = await openStore(config);
   const app = await buildServer(store, config);
   await app.listen({ port: config.port, host: config.host });
-  app.log.info({ database: config.databaseUrl ? "postgres" : config.sqlitePath }, "parley server ready");
+  const { port } = app.server.address() as { port: number };
+  app.log.info(
+    { port, database: config.databaseUrl ? "postgres" : config.sqlitePath },
+    "parley server ready",
+  );
   // Graceful shutdown: stop accepting, finish in-flight requests, close the database.
   const stop = async () => {
     await app.close();
