@@ -7,6 +7,7 @@ import type { ServerConfig } from "./config.js";
 import type { ServerContext } from "./context.js";
 import { ApiError, unauthorized } from "./errors.js";
 import { EventBus } from "./eventBus.js";
+import { RateLimiter } from "./rateLimit.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { eventRoutes } from "./routes/events.js";
 import { groupRoutes } from "./routes/groups.js";
@@ -89,11 +90,14 @@ export async function buildServer(store: Store, config: ServerConfig): Promise<F
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
+  const limiter = new RateLimiter(config.limits.requestsPerMinute);
   const authenticate = async (request: FastifyRequest) => {
     const header = request.headers.authorization;
     const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
     if (!token || token.length > 256) throw unauthorized();
     const hash = tokenHash(token);
+    if (!limiter.take(hash))
+      throw new ApiError(429, "rate_limited", "too many requests for this token; slow down");
     const session = await store.session(hash, Date.now());
     if (!session) throw unauthorized();
     request.auth = { ...session, tokenHash: hash };

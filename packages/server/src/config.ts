@@ -19,6 +19,10 @@ export interface ServerConfig {
     pastEpochs: number;
     /** Unsent SSE bytes a slow client may accumulate before it is told it lagged. */
     sseBacklogBytes: number;
+    /** Requests per minute per bearer token. */
+    requestsPerMinute: number;
+    /** Member devices a group may have. */
+    maxGroupSize: number;
   };
   /** Ciphersuites the server accepts key packages for. */
   ciphersuites: number[];
@@ -36,6 +40,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
     keyPackagesPerUpload: 200,
     pastEpochs: 2,
     sseBacklogBytes: 1024 * 1024,
+    requestsPerMinute: 60_000,
+    maxGroupSize: 10_000,
   },
   ciphersuites: [1, 2, 3, 4, 5, 6, 7],
   logLevel: "info",

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createKeyPackage, generateSignatureKeyPair, loadSuite } from "@parley/mls";
+import { DEFAULT_CONFIG } from "../src/index.js";
 import { type Backend, call, postgresAvailable, startServer } from "./harness.js";
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
@@ -125,6 +126,30 @@ for (const backend of backends) {
       }
     });
 
+    test("per-token rate limit", async () => {
+      const server = await startServer(backend, {
+        limits: { ...DEFAULT_CONFIG.limits, requestsPerMinute: 5 },
+      });
+      try {
+        const d = await device("rita");
+        await call(server.url, "POST", "/v1/accounts", {
+          body: { username: "rita", password: "rita password" },
+        });
+        const { body } = await call(server.url, "POST", "/v1/sessions", {
+          body: { username: "rita", password: "rita password", signatureKey: b64(d.keys.publicKey) },
+        });
+        const statuses = [];
+        for (let i = 0; i < 7; i++) {
+          statuses.push(
+            (await call(server.url, "GET", "/v1/key-packages/count", { token: String(body.token) })).status,
+          );
+        }
+        assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
+      } finally {
+        await server.close();
+      }
+    });
+
     test("tokens expire", async () => {
       const server = await startServer(backend, { tokenLifetimeMs: 50 });
       try {
@@ -148,11 +173,10 @@ for (const backend of backends) {
     test("key packages: validated upload, one-time claims per device, last resort, concurrent claims", async () => {
       const server = await startServer(backend, {
         limits: {
+          ...DEFAULT_CONFIG.limits,
           bodyBytes: 256 * 1024,
           keyPackageBytes: 4096,
           keyPackagesPerUpload: 50,
-          pastEpochs: 2,
-          sseBacklogBytes: 1024 * 1024,
         },
       });
       try {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createKeyPackage, generateSignatureKeyPair, loadSuite, MlsGroup, type MlsSuite } from "@parley/mls";
+import { DEFAULT_CONFIG } from "../src/index.js";
 import { type Backend, call, postgresAvailable, startServer } from "./harness.js";
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
@@ -176,5 +177,36 @@ for (const backend of backends) {
         await server.close();
       }
     });
+  });
+}
+
+for (const backend of backends) {
+  test(`group size limit (${backend})`, async () => {
+    const server = await startServer(backend, { limits: { ...DEFAULT_CONFIG.limits, maxGroupSize: 2 } });
+    try {
+      const suite = await loadSuite(1);
+      const [alice, bob, eve] = [
+        await user(server.url, suite, "alice"),
+        await user(server.url, suite, "bob"),
+        await user(server.url, suite, "eve"),
+      ];
+      let a = await MlsGroup.create(suite, await alice.keyPackage());
+      const gid = Buffer.from(a.groupId).toString("base64url");
+      await call(server.url, "POST", "/v1/groups", { token: alice.token, body: { groupId: gid } });
+      const addBob = await a.commit({ add: [(await bob.keyPackage()).message], publicMessage: true });
+      const post = (commit: Uint8Array, added: string[]) =>
+        call(server.url, "POST", `/v1/groups/${gid}/commits`, {
+          token: alice.token,
+          body: { commit: b64(commit), added },
+        });
+      assert.equal((await post(addBob.commit, [bob.deviceId])).status, 201);
+      a = addBob.group;
+      const addEve = await a.commit({ add: [(await eve.keyPackage()).message], publicMessage: true });
+      const refused = await post(addEve.commit, [eve.deviceId]);
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.error, "group_too_large");
+    } finally {
+      await server.close();
+    }
   });
 }

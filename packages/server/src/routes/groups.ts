@@ -197,14 +197,19 @@ export function groupRoutes(
           throw new ApiError(400, "invalid_mls", "groupInfo is not a GroupInfo");
         sameGroup(gi, groupId, "groupInfo");
       }
-      const result = await groups.commit(groupId, request.auth.deviceId, {
-        epoch: Number(info.epoch),
-        commit,
-        welcomes,
-        added,
-        removed,
-        ...(groupInfo ? { groupInfo } : {}),
-      });
+      const result = await groups.commit(
+        groupId,
+        request.auth.deviceId,
+        {
+          epoch: Number(info.epoch),
+          commit,
+          welcomes,
+          added,
+          removed,
+          ...(groupInfo ? { groupInfo } : {}),
+        },
+        config.limits.maxGroupSize,
+      );
       bus.publish(result.events);
       return reply.code(201).send({ seq: result.seq, epoch: result.epoch });
     },

@@ -79,8 +79,17 @@ export class GroupStore {
     groupId: string,
     sender: string,
     bundle: CommitBundle,
+    maxGroupSize = Number.POSITIVE_INFINITY,
   ): Promise<{ seq: number; epoch: number; events: ServerEvent[] }> {
     return this.db.transaction(async (tx) => {
+      const size = await one(
+        tx,
+        "SELECT COUNT(*) AS n FROM group_members WHERE group_id = ? AND removed_seq IS NULL",
+        [groupId],
+      );
+      if (Number(size?.n ?? 0) + bundle.added.length - bundle.removed.length > maxGroupSize) {
+        throw new ApiError(400, "group_too_large", `a group may have at most ${maxGroupSize} member devices`);
+      }
       const fenced = await tx.all(
         "UPDATE groups SET epoch = epoch + 1, next_seq = next_seq + 1, group_info = COALESCE(?, group_info) WHERE id = ? AND epoch = ? RETURNING next_seq, epoch",
         [bundle.groupInfo ?? null, groupId, bundle.epoch],
