@@ -48,7 +48,9 @@ async function subscribe(url: string, tokens: string[], arrivals: number[][]): P
               const data = block.split("\n").find((l) => l.startsWith("data: "));
               if (block.includes("event: message") && data) {
                 const seq = (JSON.parse(data.slice(6)) as { seq: number }).seq;
-                (arrivals[seq] ??= []).push(performance.now());
+                const list = arrivals[seq] ?? [];
+                list.push(performance.now());
+                arrivals[seq] = list;
               }
             }
           }
