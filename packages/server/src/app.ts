@@ -13,7 +13,11 @@ import { eventRoutes } from "./routes/events.js";
 import { groupRoutes } from "./routes/groups.js";
 import { keyPackageRoutes } from "./routes/keyPackages.js";
 import { GroupStore } from "./storage/groups.js";
+import { prune } from "./storage/retention.js";
 import type { Store } from "./storage/store.js";
+
+/** How often expired data is deleted (also once at start). */
+const RETENTION_SWEEP_MS = 3600_000;
 
 /** Map anything a handler threw to a status and a JSON body; only a bug gives a 500. */
 function errorReply(err: unknown): {
@@ -108,6 +112,21 @@ export async function buildServer(store: Store, config: ServerConfig): Promise<F
   const bus = new EventBus();
   groupRoutes(app, context, new GroupStore(store.db), bus);
   eventRoutes(app, context, bus);
+
+  if (config.limits.retentionMs > 0) {
+    const sweep = async () => {
+      const now = Date.now();
+      const pruned = await prune(store.db, now - config.limits.retentionMs, now);
+      app.log.info({ pruned }, "retention sweep");
+    };
+    const timer = setInterval(
+      () => sweep().catch((err) => app.log.error({ err }, "retention sweep failed")),
+      RETENTION_SWEEP_MS,
+    );
+    timer.unref();
+    app.addHook("onClose", async () => clearInterval(timer));
+    app.addHook("onReady", sweep);
+  }
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));

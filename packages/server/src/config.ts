@@ -19,6 +19,10 @@ export interface ServerConfig {
     pastEpochs: number;
     /** Unsent SSE bytes a slow client may accumulate before it is told it lagged. */
     sseBacklogBytes: number;
+    /** Events a resuming SSE client may be behind; further back, it is told it lagged and fetches instead. */
+    sseReplayEvents: number;
+    /** Messages, events and Welcomes older than this are deleted (0 keeps everything). */
+    retentionMs: number;
     /** Requests per minute per bearer token. */
     requestsPerMinute: number;
     /** Member devices a group may have. */
@@ -40,6 +44,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
     keyPackagesPerUpload: 200,
     pastEpochs: 2,
     sseBacklogBytes: 1024 * 1024,
+    sseReplayEvents: 10_000,
+    retentionMs: 90 * 24 * 3600 * 1000,
     requestsPerMinute: 60_000,
     maxGroupSize: 10_000,
   },

@@ -77,8 +77,13 @@ for (const backend of backends) {
           bobKp,
         );
         assert.equal(
-          (await call(u, "GET", `/v1/groups/${gid}/group-info`, { token: eve.token })).status,
+          (await call(u, "GET", `/v1/groups/${gid}/group-info`, { token: bob.token })).status,
           200,
+        );
+        assert.equal(
+          (await call(u, "GET", `/v1/groups/${gid}/group-info`, { token: eve.token })).status,
+          404,
+          "only accounts with a member device read the GroupInfo",
         );
 
         // Messages: raw message/mls bodies, idempotent retries, dense order.

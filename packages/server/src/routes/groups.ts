@@ -1,4 +1,4 @@
-import { inspectMessage, type MessageInfo, ParleyMlsError } from "@parley/mls";
+import { inspectMessage, type MessageInfo, ParleyMlsError, type ProposalInfo } from "@parley/mls";
 import type { FastifyInstance } from "fastify";
 import { deviceIdOf } from "../auth/tokens.js";
 import type { ServerContext } from "../context.js";
@@ -22,6 +22,41 @@ function inspect(bytes: Uint8Array, what: string): MessageInfo {
   } catch (err) {
     if (err instanceof ParleyMlsError) throw new ApiError(400, "invalid_mls", `${what}: ${err.message}`);
     throw err;
+  }
+}
+
+/**
+ * The server can read a PublicMessage commit: the declared membership change must be what it does. Members
+ * join through Add proposals; an external committer (RFC 9420 §12.4.3.2) adds itself, with an ExternalInit.
+ */
+function checkDeclaredChange(
+  proposals: readonly ProposalInfo[],
+  external: boolean,
+  committer: string,
+  added: readonly string[],
+  removed: readonly string[],
+): void {
+  const expectedAdded = external
+    ? [committer]
+    : proposals.map((p) => (p.type === "add" ? deviceIdOf(p.keyPackage.signatureKey) : "")).filter(Boolean);
+  if (external && !proposals.some((p) => p.type === "external_init")) {
+    throw new ApiError(400, "invalid_mls", "an external commit must carry an ExternalInit proposal");
+  }
+  if (JSON.stringify(expectedAdded.sort()) !== JSON.stringify([...added].sort())) {
+    throw new ApiError(
+      400,
+      "membership_mismatch",
+      external
+        ? "an external commit adds exactly the committing device"
+        : "declared added devices differ from the commit's Add proposals",
+    );
+  }
+  if (proposals.filter((p) => p.type === "remove").length !== removed.length) {
+    throw new ApiError(
+      400,
+      "membership_mismatch",
+      "declared removals differ from the commit's Remove proposals",
+    );
   }
 }
 
@@ -151,7 +186,8 @@ export function groupRoutes(
     },
     async (request, reply) => {
       const { groupId } = request.params;
-      await member(groupId, request.auth.deviceId);
+      const { deviceId, accountId } = request.auth;
+      const isMember = (await groups.forMember(groupId, deviceId)) !== undefined;
       const commit = decode(request.body.commit);
       const info = inspect(commit, "commit");
       if (
@@ -160,29 +196,18 @@ export function groupRoutes(
       ) {
         throw new ApiError(400, "invalid_mls", "commit is not an MLS commit message");
       }
+      const external = info.wireFormat === "mls_public_message" && info.sender.type === "new_member_commit";
+      // A non-member may only join by external commit, and only beside a device of its own account.
+      if (!isMember && !(external && (await groups.accountIsMember(groupId, accountId)))) {
+        throw notFound("group");
+      }
       sameGroup(info, groupId, "commit");
       const added = request.body.added ?? [];
       const removed = request.body.removed ?? [];
-      if (info.wireFormat === "mls_public_message") {
-        // The server can read a PublicMessage commit: the declared change must be what it does.
-        const adds = info.proposals.filter((p) => p.type === "add");
-        const addedDevices = adds
-          .map((p) => (p.type === "add" ? deviceIdOf(p.keyPackage.signatureKey) : ""))
-          .sort();
-        if (JSON.stringify(addedDevices) !== JSON.stringify([...added].sort())) {
-          throw new ApiError(
-            400,
-            "membership_mismatch",
-            "declared added devices differ from the commit's Add proposals",
-          );
-        }
-        if (info.proposals.filter((p) => p.type === "remove").length !== removed.length) {
-          throw new ApiError(
-            400,
-            "membership_mismatch",
-            "declared removals differ from the commit's Remove proposals",
-          );
-        }
+      if (info.wireFormat === "mls_public_message")
+        checkDeclaredChange(info.proposals, external, deviceId, added, removed);
+      if (external && (request.body.welcomes ?? []).length > 0) {
+        throw new ApiError(400, "membership_mismatch", "an external commit has no Welcomes");
       }
       const welcomes = (request.body.welcomes ?? []).map((w) => {
         const welcome = decode(w.welcome);
@@ -220,7 +245,7 @@ export function groupRoutes(
     {
       preHandler: authenticate,
       schema: {
-        summary: "The latest GroupInfo, for external joins",
+        summary: "The latest GroupInfo, for external joins by devices of an account that has a member device",
         tags: ["groups"],
         security: bearer,
         params: groupIdParam,
@@ -231,7 +256,9 @@ export function groupRoutes(
       },
     },
     async (request) => {
-      const info = await groups.groupInfo(request.params.groupId);
+      const { groupId } = request.params;
+      if (!(await groups.accountIsMember(groupId, request.auth.accountId))) throw notFound("group");
+      const info = await groups.groupInfo(groupId);
       if (!info) throw notFound("group info");
       return { groupInfo: encode(info) };
     },

@@ -69,6 +69,20 @@ export class GroupStore {
     return row && { epoch: Number(row.epoch), nextSeq: Number(row.next_seq) };
   }
 
+  /**
+   * Whether the account has a current member device in the group: only then may another of its devices read
+   * the GroupInfo and join by external commit (a user's new device, or one that lost its state).
+   */
+  async accountIsMember(groupId: string, accountId: string): Promise<boolean> {
+    const row = await one(
+      this.db,
+      `SELECT 1 AS x FROM group_members m JOIN devices d ON d.id = m.device_id
+       WHERE m.group_id = ? AND d.account_id = ? AND m.removed_seq IS NULL`,
+      [groupId, accountId],
+    );
+    return row !== undefined;
+  }
+
   async groupInfo(groupId: string): Promise<Uint8Array | undefined> {
     const row = await one(this.db, "SELECT group_info FROM groups WHERE id = ?", [groupId]);
     return row?.group_info ? bytes(row.group_info) : undefined;

@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { Db, Row, SqlValue } from "./db.js";
+import { GroupCommit } from "./groupCommit.js";
 
 /** `?` placeholders become `$1, $2…` (no Parley statement has a literal question mark). */
 function numbered(sql: string): string {
@@ -24,7 +25,10 @@ function over(client: pg.Pool | pg.PoolClient): Pick<Db, "all" | "run"> {
   };
 }
 
-/** PostgreSQL through a pg pool; `schema` isolates one deployment (or one test run) from another. */
+/**
+ * PostgreSQL through a pg pool; `schema` isolates one deployment (or one test run) from another. Reads use any
+ * pooled connection; transactions share COMMITs (group commit), one batch at a time.
+ */
 export async function openPostgres(url: string, schema?: string): Promise<Db> {
   if (schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
@@ -42,29 +46,39 @@ export async function openPostgres(url: string, schema?: string): Promise<Db> {
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  const committer = new GroupCommit(async () => {
+    const client = await pool.connect();
+    let open = true;
+    const finish = async (commit: boolean) => {
+      if (!open) return;
+      open = false;
+      try {
+        await client.query(commit ? "COMMIT" : "ROLLBACK");
+        client.release();
+      } catch (err) {
+        // The connection's state is unknown: drop it from the pool.
+        client.release(err as Error);
+        throw err;
+      }
+    };
+    try {
+      await client.query("BEGIN");
+    } catch (err) {
+      await finish(false).catch(() => undefined);
+      throw err;
+    }
+    const tx: Db = {
+      dialect: "postgres",
+      ...over(client),
+      transaction: (inner) => inner(tx),
+      close: async () => {},
+    };
+    return { tx, exec: async (sql) => void (await client.query(sql)), finish };
+  });
   const db: Db = {
     dialect: "postgres",
     ...over(pool),
-    async transaction(work) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const tx: Db = {
-          dialect: "postgres",
-          ...over(client),
-          transaction: (inner) => inner(tx),
-          close: async () => {},
-        };
-        const result = await work(tx);
-        await client.query("COMMIT");
-        return result;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (work) => committer.run(work),
     close: () => pool.end(),
   };
   return db;

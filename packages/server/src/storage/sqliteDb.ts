@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Db, Row, SqlValue } from "./db.js";
+import { GroupCommit } from "./groupCommit.js";
 
 /** Serializes transactions: better-sqlite3 has one connection, and awaits inside a transaction must not interleave. */
 class Mutex {
@@ -22,7 +23,7 @@ const bind = (params: SqlValue[]) =>
 
 /**
  * SQLite through better-sqlite3, in WAL mode with synchronous=FULL so that an acknowledged write survives a
- * crash or power loss.
+ * crash or power loss. Transactions share COMMITs (group commit): one fsync acknowledges a burst of writes.
  */
 export function openSqlite(file: string): Db {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -62,23 +63,33 @@ export function openSqlite(file: string): Db {
       release();
     }
   };
+  const tx: Db = { ...direct, transaction: (inner) => inner(tx), close: async () => {} };
+  const committer = new GroupCommit(async () => {
+    const release = await mutex.lock();
+    let open = true;
+    const finish = async (commit: boolean) => {
+      if (!open) return;
+      open = false;
+      try {
+        if (commit) prepare("COMMIT").run();
+      } finally {
+        if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+        release();
+      }
+    };
+    try {
+      prepare("BEGIN IMMEDIATE").run();
+    } catch (err) {
+      await finish(false);
+      throw err;
+    }
+    return { tx, exec: async (sql) => void prepare(sql).run(), finish };
+  });
   const db: Db = {
     dialect: "sqlite",
     all: (sql, params) => locked(() => direct.all(sql, params)),
     run: (sql, params) => locked(() => direct.run(sql, params)),
-    transaction: (work) =>
-      locked(async () => {
-        sqlite.exec("BEGIN IMMEDIATE");
-        try {
-          const tx: Db = { ...direct, transaction: (inner) => inner(tx), close: async () => {} };
-          const result = await work(tx);
-          sqlite.exec("COMMIT");
-          return result;
-        } catch (err) {
-          if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
-          throw err;
-        }
-      }),
+    transaction: (work) => committer.run(work),
     close: () => locked(async () => void sqlite.close()),
   };
   return db;

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKeyPackage, generateSignatureKeyPair, loadSuite, MlsGroup } from "@parley/mls";
 import pg from "pg";
-import { hashPassword } from "../src/auth/passwords.js";
-import { deviceIdOf, newToken } from "../src/auth/tokens.js";
-import { buildServer, DEFAULT_CONFIG, openStore, type ServerConfig } from "../src/index.js";
+import { hashPassword } from "../../src/auth/passwords.js";
+import { deviceIdOf, newToken } from "../../src/auth/tokens.js";
+import { buildServer, DEFAULT_CONFIG, openStore, type ServerConfig } from "../../src/index.js";
 
 export const POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -68,6 +68,7 @@ export async function fixture(backend: "sqlite" | "postgres", subscribers: numbe
   }
   return {
     url,
+    config,
     groupId,
     sender,
     subscribers: members.slice(1),
