@@ -14,6 +14,7 @@ import { decodeAnyKeyPackage } from "./group/decode.js";
 import { LAST_RESORT_EXTENSION_TYPE } from "./keyPackage.js";
 import { decodeExact, MAX_MESSAGE_BYTES } from "./message.js";
 import { loadSuite } from "./suite.js";
+import { readVarint } from "./util/varint.js";
 
 /*
  * What a delivery service can read from an MLS message without any group state (RFC 9420 §6): the clear
@@ -89,6 +90,7 @@ export type MessageInfo =
 
 /** Read an MLSMessage's routing facts. Throws ParleyMlsError (malformed, truncated, oversized, unsupported). */
 export function inspectMessage(bytes: Uint8Array): MessageInfo {
+  if (checkEnvelope(bytes) === PRIVATE_MESSAGE) return inspectPrivateMessage(bytes);
   const message = decodeForInspection(bytes);
   switch (message.wireformat) {
     case "mls_public_message": {
@@ -160,7 +162,50 @@ export async function verifyKeyPackageSignature(bytes: Uint8Array): Promise<bool
   return verifyKeyPackage(keyPackage, suite.impl.signature);
 }
 
-function decodeForInspection(bytes: Uint8Array): MLSMessage {
+const CONTENT_TYPES: readonly (ContentType | undefined)[] = [undefined, "application", "proposal", "commit"];
+
+/**
+ * A PrivateMessage's clear header (RFC 9420 §6.3.1), read directly: it is the delivery service's hot path, and
+ * nothing past the header is structured before decryption.
+ */
+function inspectPrivateMessage(bytes: Uint8Array): MessageInfo {
+  let at = 4;
+  const opaque = (what: string) => {
+    const { value, next } = readVarint(bytes, at, `PrivateMessage ${what}`);
+    if (next + value > bytes.length) {
+      throw new ParleyMlsError("truncated", "MLS message ends before its last field does");
+    }
+    at = next + value;
+    return bytes.subarray(next, at);
+  };
+  const groupId = opaque("group_id");
+  if (at + 9 > bytes.length)
+    throw new ParleyMlsError("truncated", "MLS message ends before its last field does");
+  const epoch = new DataView(bytes.buffer, bytes.byteOffset + at, 8).getBigUint64(0);
+  const contentType = CONTENT_TYPES[bytes[at + 8] as number];
+  if (contentType === undefined)
+    throw new ParleyMlsError("malformed", `content type ${bytes[at + 8]} is unknown`);
+  at += 9;
+  const authenticatedData = opaque("authenticated_data");
+  opaque("encrypted_sender_data");
+  opaque("ciphertext");
+  if (at !== bytes.length) {
+    throw new ParleyMlsError("malformed", `MLS message has ${bytes.length - at} trailing bytes`);
+  }
+  return {
+    wireFormat: "mls_private_message",
+    groupId,
+    epoch,
+    contentType,
+    authenticatedDataLength: authenticatedData.length,
+  };
+}
+
+/** RFC 9420 §6 WireFormat mls_private_message. */
+const PRIVATE_MESSAGE = 2;
+
+/** Size, protocol version and wire format; returns the wire format. */
+function checkEnvelope(bytes: Uint8Array): number {
   if (bytes.length > MAX_MESSAGE_BYTES) {
     throw new ParleyMlsError(
       "oversized",
@@ -176,6 +221,10 @@ function decodeForInspection(bytes: Uint8Array): MLSMessage {
   if (wireFormat < 1 || wireFormat > 5) {
     throw new ParleyMlsError("unsupported", `MLS wire format ${wireFormat} is not one this build reads`);
   }
+  return wireFormat;
+}
+
+function decodeForInspection(bytes: Uint8Array): MLSMessage {
   try {
     return decodeExact(decodeMlsMessage, bytes, "MLS message");
   } catch (err) {

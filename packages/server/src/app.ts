@@ -9,6 +9,7 @@ import { ApiError, unauthorized } from "./errors.js";
 import { EventBus } from "./eventBus.js";
 import { RateLimiter } from "./rateLimit.js";
 import { accountRoutes } from "./routes/accounts.js";
+import { deviceRoutes } from "./routes/devices.js";
 import { eventRoutes } from "./routes/events.js";
 import { groupRoutes } from "./routes/groups.js";
 import { keyPackageRoutes } from "./routes/keyPackages.js";
@@ -16,6 +17,8 @@ import { GroupStore } from "./storage/groups.js";
 import { prune } from "./storage/retention.js";
 import type { Store } from "./storage/store.js";
 
+/** How long a closing server lets in-flight requests finish before it drops every connection. */
+const SHUTDOWN_GRACE_MS = 500;
 /** How often expired data is deleted (also once at start). */
 const RETENTION_SWEEP_MS = 3600_000;
 
@@ -109,6 +112,7 @@ export async function buildServer(store: Store, config: ServerConfig): Promise<F
   const context: ServerContext = { store, config, authenticate };
   accountRoutes(app, context);
   keyPackageRoutes(app, context);
+  deviceRoutes(app, context);
   const bus = new EventBus();
   groupRoutes(app, context, new GroupStore(store.db), bus);
   eventRoutes(app, context, bus);
@@ -127,6 +131,12 @@ export async function buildServer(store: Store, config: ServerConfig): Promise<F
     app.addHook("onClose", async () => clearInterval(timer));
     app.addHook("onReady", sweep);
   }
+
+  // Clients (undici's fetch among them) may hold connections on which they never send a request; Node's
+  // server counts those as busy, and its close would wait out their timeout. In-flight requests get a grace.
+  app.addHook("preClose", async () => {
+    setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+  });
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));

@@ -89,7 +89,8 @@ export class SseStream {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
-    this.socket.end();
+    // Closing our side is not enough: a client may keep its side open, and the server waits for every socket.
+    this.socket.end(() => this.socket.destroy());
     this.onClose();
   }
 }

@@ -1,152 +1,151 @@
-// The benchmark's clients, in a worker thread so the server keeps its own thread: `subscribers` SSE streams
-// and CONCURRENCY posting loops. It posts a warm-up, then the measured messages, and reports the accepted
-// rate and each message's post→SSE latency as every subscriber saw it.
+// The benchmark's clients, in worker threads so the server keeps its own thread: one worker holds the SSE
+// subscribers and records when each message event arrives; another runs the posting loops. Times are
+// absolute (timeOrigin + now), so the two threads' clocks agree.
 import { Agent, request } from "node:http";
 import { parentPort, workerData } from "node:worker_threads";
 
-export interface LoadJob {
-  readonly url: string;
-  readonly groupId: string;
-  readonly senderToken: string;
-  readonly subscriberTokens: readonly string[];
-  readonly warmup: readonly Uint8Array[];
-  readonly bodies: readonly Uint8Array[];
-  readonly concurrency: number;
-}
+export type LoadJob =
+  | { readonly role: "subscribe"; readonly url: string; readonly tokens: readonly string[] }
+  | {
+      readonly role: "post";
+      readonly url: string;
+      readonly groupId: string;
+      readonly token: string;
+      readonly concurrency: number;
+    };
 
-export interface LoadResult {
-  /** Accepted messages per second over the measured posts. */
-  readonly throughput: number;
-  /** Post start → event arrival, in ms, one per (message, subscriber), sorted. */
-  readonly latencies: Float64Array;
-  readonly delivered: number;
-  readonly expected: number;
-}
+/** Main thread → worker. */
+export type LoadCommand =
+  | { readonly kind: "post"; readonly bodies: readonly Uint8Array[] }
+  | { readonly kind: "await"; readonly count: number; readonly timeoutMs: number }
+  | { readonly kind: "reset" };
+
+/** Worker → main thread. */
+export type LoadReport =
+  | { readonly kind: "ready" }
+  | { readonly kind: "posted"; readonly seconds: number; readonly sentAt: Map<number, number> }
+  | { readonly kind: "arrived"; readonly delivered: number; readonly arrivals: Map<number, number[]> };
 
 const job = workerData as LoadJob;
 const target = new URL(job.url);
 const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+const now = () => performance.timeOrigin + performance.now();
+const report = (r: LoadReport) => parentPort?.postMessage(r);
+
 /** `message` events carry `{"groupId":…,"seq":N,…}`. */
 const MESSAGE_EVENT = /event: message\ndata: \{"groupId":"[^"]*","seq":(\d+)/g;
 
-/** Arrival times by sequence number, one per subscriber that received the message. */
-const arrivals = new Map<number, number[]>();
-let delivered = 0;
-
-function subscribe(token: string): Promise<void> {
-  return new Promise((connected, failed) => {
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: "/v1/events",
-        agent,
-        headers: { authorization: `Bearer ${token}` },
-      },
-      (res) => {
-        if (res.statusCode !== 200) return failed(new Error(`SSE refused: ${res.statusCode}`));
-        res.setEncoding("utf8");
-        let carry = "";
-        res.on("data", (chunk: string) => {
-          const now = performance.now();
-          const text = carry + chunk;
-          const end = text.lastIndexOf("\n\n");
-          carry = text.slice(end + 2);
-          for (const match of text.slice(0, end + 2).matchAll(MESSAGE_EVENT)) {
-            const seq = Number(match[1]);
-            const list = arrivals.get(seq);
-            if (list) list.push(now);
-            else arrivals.set(seq, [now]);
-            delivered++;
-          }
-        });
-        res.once("data", () => connected());
-        res.on("error", () => undefined);
-      },
-    );
-    req.on("error", failed);
-    req.end();
-  });
-}
-
-function post(body: Uint8Array): Promise<number> {
-  return new Promise((accepted, failed) => {
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: `/v1/groups/${job.groupId}/messages`,
-        method: "POST",
-        agent,
-        headers: {
-          authorization: `Bearer ${job.senderToken}`,
-          "content-type": "message/mls",
-          "content-length": body.length,
+function subscriber(tokens: readonly string[]) {
+  const arrivals = new Map<number, number[]>();
+  let delivered = 0;
+  const connect = (token: string) =>
+    new Promise<void>((connected, failed) => {
+      const req = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: "/v1/events",
+          agent,
+          headers: { authorization: `Bearer ${token}` },
         },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          text += c;
-        });
-        res.on("end", () =>
-          res.statusCode === 201
-            ? accepted((JSON.parse(text) as { seq: number }).seq)
-            : failed(new Error(`post refused: ${res.statusCode} ${text}`)),
-        );
-      },
+        (res) => {
+          if (res.statusCode !== 200) return failed(new Error(`SSE refused: ${res.statusCode}`));
+          res.setEncoding("utf8");
+          let carry = "";
+          res.once("data", () => connected());
+          res.on("data", (chunk: string) => {
+            const t = now();
+            const text = carry + chunk;
+            const end = text.lastIndexOf("\n\n");
+            carry = text.slice(end + 2);
+            for (const match of text.slice(0, end + 2).matchAll(MESSAGE_EVENT)) {
+              const seq = Number(match[1]);
+              const list = arrivals.get(seq);
+              if (list) list.push(t);
+              else arrivals.set(seq, [t]);
+              delivered++;
+            }
+          });
+          res.on("error", () => undefined);
+        },
+      );
+      req.on("error", failed);
+      req.end();
+    });
+  return {
+    connectAll: () => Promise.all(tokens.map(connect)),
+    async await(count: number, timeoutMs: number) {
+      const deadline = Date.now() + timeoutMs;
+      while (delivered < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      report({ kind: "arrived", delivered, arrivals });
+    },
+    reset() {
+      arrivals.clear();
+      delivered = 0;
+    },
+  };
+}
+
+function poster(groupId: string, token: string, concurrency: number) {
+  const post = (body: Uint8Array) =>
+    new Promise<number>((accepted, failed) => {
+      const req = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: `/v1/groups/${groupId}/messages`,
+          method: "POST",
+          agent,
+          headers: {
+            authorization: `Bearer ${token}`,
+            "content-type": "message/mls",
+            "content-length": body.length,
+          },
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => {
+            text += c;
+          });
+          res.on("end", () =>
+            res.statusCode === 201
+              ? accepted((JSON.parse(text) as { seq: number }).seq)
+              : failed(new Error(`post refused: ${res.statusCode} ${text}`)),
+          );
+        },
+      );
+      req.on("error", failed);
+      req.end(body);
+    });
+  return async (bodies: readonly Uint8Array[]) => {
+    const sentAt = new Map<number, number>();
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++] as Uint8Array;
+          const t = now();
+          sentAt.set(await post(body), t);
+        }
+      }),
     );
-    req.on("error", failed);
-    req.end(body);
+    report({ kind: "posted", seconds: (performance.now() - started) / 1000, sentAt });
+  };
+}
+
+if (job.role === "subscribe") {
+  const s = subscriber(job.tokens);
+  await s.connectAll();
+  parentPort?.on("message", (c: LoadCommand) => {
+    if (c.kind === "await") void s.await(c.count, c.timeoutMs);
+    else if (c.kind === "reset") s.reset();
+  });
+} else {
+  const postAll = poster(job.groupId, job.token, job.concurrency);
+  parentPort?.on("message", (c: LoadCommand) => {
+    if (c.kind === "post") void postAll(c.bodies);
   });
 }
-
-/** Post every body from `concurrency` loops; returns seconds taken and each seq's start time. */
-async function postAll(
-  bodies: readonly Uint8Array[],
-): Promise<{ seconds: number; sentAt: Map<number, number> }> {
-  const sentAt = new Map<number, number>();
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: job.concurrency }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++] as Uint8Array;
-        const t = performance.now();
-        sentAt.set(await post(body), t);
-      }
-    }),
-  );
-  return { seconds: (performance.now() - started) / 1000, sentAt };
-}
-
-async function allDelivered(expected: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (delivered < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-}
-
-await Promise.all(job.subscriberTokens.map(subscribe));
-const subscribers = job.subscriberTokens.length;
-await postAll(job.warmup);
-await allDelivered(job.warmup.length * subscribers, 20_000);
-arrivals.clear();
-delivered = 0;
-
-const { seconds, sentAt } = await postAll(job.bodies);
-const expected = job.bodies.length * subscribers;
-await allDelivered(expected, 20_000);
-const latencies = new Float64Array(delivered);
-let i = 0;
-for (const [seq, times] of arrivals) {
-  const start = sentAt.get(seq);
-  if (start !== undefined) for (const t of times) latencies[i++] = t - start;
-}
-const result: LoadResult = {
-  throughput: job.bodies.length / seconds,
-  latencies: latencies.subarray(0, i).sort(),
-  delivered,
-  expected,
-};
-parentPort?.postMessage(result);
-agent.destroy();
+report({ kind: "ready" });

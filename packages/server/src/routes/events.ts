@@ -20,6 +20,11 @@ export function eventRoutes(
   { store, authenticate, config }: ServerContext,
   bus: EventBus,
 ): void {
+  // Event streams never end by themselves: shutting down ends them, so the server's close does not wait.
+  const open = new Set<SseStream>();
+  app.addHook("preClose", async () => {
+    for (const stream of open) stream.close();
+  });
   app.get<{ Querystring: { lastEventId?: number } }>(
     "/v1/events",
     {
@@ -55,9 +60,11 @@ export function eventRoutes(
       reply.hijack();
       let replaying = true;
       const held: ServerEvent[] = [];
-      const stream = new SseStream(request.raw.socket, lastSent, config.limits.sseBacklogBytes, () =>
-        unsubscribe(),
-      );
+      const stream = new SseStream(request.raw.socket, lastSent, config.limits.sseBacklogBytes, () => {
+        unsubscribe();
+        open.delete(stream);
+      });
+      open.add(stream);
       const unsubscribe = bus.subscribe({
         deviceId,
         groups,

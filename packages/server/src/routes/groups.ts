@@ -114,7 +114,7 @@ export function groupRoutes(
           throw new ApiError(400, "invalid_mls", "groupInfo is not a GroupInfo");
         sameGroup(info, request.body.groupId, "groupInfo");
       }
-      await groups.create(request.body.groupId, request.auth.deviceId, groupInfo);
+      bus.publish(await groups.create(request.body.groupId, request.auth.deviceId, groupInfo));
       return reply.code(201).send({ groupId: request.body.groupId, epoch: 0 });
     },
   );
@@ -283,7 +283,6 @@ export function groupRoutes(
     },
     async (request, reply) => {
       const { groupId } = request.params;
-      await member(groupId, request.auth.deviceId);
       const body = request.body;
       const data = Buffer.isBuffer(body)
         ? new Uint8Array(body)

@@ -1,4 +1,4 @@
-import { ApiError } from "../errors.js";
+import { ApiError, notFound } from "../errors.js";
 import { type Db, one } from "./db.js";
 import { logEvents, type NewEvent, type ServerEvent } from "./events.js";
 
@@ -39,8 +39,9 @@ function toMessage(row: Record<string, unknown>): StoredMessage {
 export class GroupStore {
   constructor(private readonly db: Db) {}
 
-  async create(groupId: string, creatorDevice: string, groupInfo?: Uint8Array): Promise<void> {
-    await this.db.transaction(async (tx) => {
+  /** Register a group at epoch 0; the creator's `membership` event (seq 0) tells its other streams. */
+  async create(groupId: string, creatorDevice: string, groupInfo?: Uint8Array): Promise<ServerEvent[]> {
+    return this.db.transaction(async (tx) => {
       if (await one(tx, "SELECT 1 AS x FROM groups WHERE id = ?", [groupId])) {
         throw new ApiError(409, "group_exists", "a group with this id already exists");
       }
@@ -51,6 +52,14 @@ export class GroupStore {
       await tx.run("INSERT INTO group_members (group_id, device_id, joined_seq) VALUES (?, ?, 0)", [
         groupId,
         creatorDevice,
+      ]);
+      return logEvents(tx, [
+        {
+          type: "membership",
+          groupId,
+          seq: 0,
+          data: { groupId, seq: 0, added: [creatorDevice], removed: [] },
+        },
       ]);
     });
   }
@@ -207,7 +216,14 @@ export class GroupStore {
     pastEpochs: number,
   ): Promise<{ seq: number; duplicate: boolean; events: ServerEvent[] }> {
     return this.db.transaction(async (tx) => {
+      const isMember = async () =>
+        (await one(
+          tx,
+          "SELECT 1 AS x FROM group_members WHERE group_id = ? AND device_id = ? AND removed_seq IS NULL",
+          [groupId, sender],
+        )) !== undefined;
       if (message.idempotencyKey !== undefined) {
+        if (!(await isMember())) throw notFound("group");
         const earlier = await one(
           tx,
           "SELECT seq FROM messages WHERE group_id = ? AND sender_device = ? AND idempotency_key = ?",
@@ -215,12 +231,17 @@ export class GroupStore {
         );
         if (earlier) return { seq: Number(earlier.seq), duplicate: true, events: [] };
       }
+      // Membership is checked by the UPDATE that appends: a device removed by a commit committed before this
+      // one cannot post after its removal, and the common case costs one statement.
       const rows = await tx.all(
-        "UPDATE groups SET next_seq = next_seq + 1 WHERE id = ? AND epoch >= ? AND epoch <= ? RETURNING next_seq, epoch",
-        [groupId, message.epoch, message.epoch + pastEpochs],
+        `UPDATE groups SET next_seq = next_seq + 1 WHERE id = ? AND epoch >= ? AND epoch <= ? AND EXISTS (
+           SELECT 1 FROM group_members m WHERE m.group_id = groups.id AND m.device_id = ? AND m.removed_seq IS NULL)
+         RETURNING next_seq, epoch`,
+        [groupId, message.epoch, message.epoch + pastEpochs, sender],
       );
       const bumped = rows[0];
       if (!bumped) {
+        if (!(await isMember())) throw notFound("group");
         const current = await one(tx, "SELECT epoch FROM groups WHERE id = ?", [groupId]);
         throw new ApiError(
           409,

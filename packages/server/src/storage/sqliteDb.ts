@@ -4,36 +4,16 @@ import Database from "better-sqlite3";
 import type { Db, Row, SqlValue } from "./db.js";
 import { GroupCommit } from "./groupCommit.js";
 
-/** Serializes transactions: better-sqlite3 has one connection, and awaits inside a transaction must not interleave. */
-class Mutex {
-  private tail: Promise<void> = Promise.resolve();
-  lock(): Promise<() => void> {
-    let release!: () => void;
-    const next = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const acquired = this.tail.then(() => release);
-    this.tail = this.tail.then(() => next);
-    return acquired;
-  }
-}
-
 const bind = (params: SqlValue[]) =>
   params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
 
-/**
- * SQLite through better-sqlite3, in WAL mode with synchronous=FULL so that an acknowledged write survives a
- * crash or power loss. Transactions share COMMITs (group commit): one fsync acknowledges a burst of writes.
- */
-export function openSqlite(file: string): Db {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+function open(file: string): { sqlite: Database.Database; prepare(sql: string): Database.Statement } {
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.defaultSafeIntegers(false);
-  const mutex = new Mutex();
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let s = statements.get(sql);
@@ -43,54 +23,65 @@ export function openSqlite(file: string): Db {
     }
     return s;
   };
-  const direct = {
-    dialect: "sqlite" as const,
-    async all(sql: string, params: SqlValue[] = []): Promise<Row[]> {
-      const s = prepare(sql);
+  return { sqlite, prepare };
+}
+
+/**
+ * SQLite through better-sqlite3, in WAL mode with synchronous=FULL so that an acknowledged write survives a
+ * crash or power loss. Two connections to one file: every write goes through the writer in group-commit
+ * batches (one fsync acknowledges a burst of writes), and reads outside a transaction use the reader, which
+ * in WAL mode sees the last committed state and never waits for, or sees into, an open batch.
+ */
+export function openSqlite(file: string): Db {
+  if (file === ":memory:") throw new Error("Parley's SQLite store needs a file (WAL, two connections)");
+  mkdirSync(dirname(file), { recursive: true });
+  const writer = open(file);
+  const reader = open(file);
+
+  const tx: Db = {
+    dialect: "sqlite",
+    async all(sql, params = []) {
+      const s = writer.prepare(sql);
       if (s.reader) return s.all(...bind(params)) as Row[];
       s.run(...bind(params));
       return [];
     },
-    async run(sql: string, params: SqlValue[] = []) {
-      return { changes: prepare(sql).run(...bind(params)).changes };
+    async run(sql, params = []) {
+      return { changes: writer.prepare(sql).run(...bind(params)).changes };
     },
+    transaction: (inner) => inner(tx),
+    close: async () => {},
   };
-  const locked = async <T>(f: () => Promise<T>): Promise<T> => {
-    const release = await mutex.lock();
-    try {
-      return await f();
-    } finally {
-      release();
-    }
-  };
-  const tx: Db = { ...direct, transaction: (inner) => inner(tx), close: async () => {} };
   const committer = new GroupCommit(async () => {
-    const release = await mutex.lock();
     let open = true;
     const finish = async (commit: boolean) => {
       if (!open) return;
       open = false;
       try {
-        if (commit) prepare("COMMIT").run();
+        if (commit) writer.prepare("COMMIT").run();
       } finally {
-        if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
-        release();
+        if (writer.sqlite.inTransaction) writer.sqlite.exec("ROLLBACK");
       }
     };
-    try {
-      prepare("BEGIN IMMEDIATE").run();
-    } catch (err) {
-      await finish(false);
-      throw err;
-    }
-    return { tx, exec: async (sql) => void prepare(sql).run(), finish };
+    writer.prepare("BEGIN IMMEDIATE").run();
+    return { tx, exec: async (sql) => void writer.prepare(sql).run(), finish };
   });
+
   const db: Db = {
     dialect: "sqlite",
-    all: (sql, params) => locked(() => direct.all(sql, params)),
-    run: (sql, params) => locked(() => direct.run(sql, params)),
+    async all(sql, params = []) {
+      const s = reader.prepare(sql);
+      if (s.readonly) return s.all(...bind(params)) as Row[];
+      return committer.run((t) => t.all(sql, params));
+    },
+    run: (sql, params) => committer.run((t) => t.run(sql, params)),
     transaction: (work) => committer.run(work),
-    close: () => locked(async () => void sqlite.close()),
+    async close() {
+      // Let queued writes finish first.
+      await committer.run(async () => undefined);
+      writer.sqlite.close();
+      reader.sqlite.close();
+    },
   };
   return db;
 }

@@ -97,6 +97,39 @@ export class Store {
     await this.db.run("DELETE FROM sessions WHERE token_hash = ?", [tokenHash]);
   }
 
+  /** The account's devices, oldest first. */
+  async devices(
+    accountId: string,
+  ): Promise<{ id: string; signatureKey: Uint8Array; createdAt: number; revokedAt: number | null }[]> {
+    const rows = await this.db.all(
+      "SELECT id, signature_key, created_at, revoked_at FROM devices WHERE account_id = ? ORDER BY created_at, id",
+      [accountId],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      signatureKey: bytes(r.signature_key),
+      createdAt: Number(r.created_at),
+      revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    }));
+  }
+
+  /**
+   * Revoke one of the account's devices: its sessions end, its unclaimed key packages are withdrawn, and it can
+   * never log in again. Its MLS leaves stay until a member commits their removal. False if no such device.
+   */
+  async revokeDevice(accountId: string, deviceId: string, now: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const revoked = await tx.run(
+        "UPDATE devices SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL",
+        [now, deviceId, accountId],
+      );
+      if (revoked.changes === 0) return false;
+      await tx.run("DELETE FROM sessions WHERE device_id = ?", [deviceId]);
+      await tx.run("DELETE FROM key_packages WHERE device_id = ? AND claimed = 0", [deviceId]);
+      return true;
+    });
+  }
+
   async deviceSignatureKey(deviceId: string): Promise<Uint8Array | undefined> {
     const row = await one(this.db, "SELECT signature_key FROM devices WHERE id = ?", [deviceId]);
     return row && bytes(row.signature_key);
