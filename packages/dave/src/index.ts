@@ -1,12 +1,33 @@
+// @snazzah/davey's names, so that an npm alias of this package can stand in for davey (DAVE_PROTOCOL_VERSION
+// comes from ./voice/opcodes.js, with davey's value).
+export {
+  Codec,
+  DAVESession,
+  type DaveSession,
+  DEBUG_BUILD,
+  type DecryptionStats,
+  default,
+  type EncryptionStats,
+  generateDisplayableCode,
+  generateKeyFingerprint,
+  generateP256Keypair,
+  generatePairwiseFingerprint,
+  MediaType,
+  ProposalsOperationType,
+  type ProposalsResult,
+  SessionStatus,
+  type SigningKeyPair,
+  VERSION,
+} from "./davey/index.js";
 export { DaveError, type DaveErrorCode } from "./errors.js";
-export type { Codec, MediaType } from "./media/codecs.js";
+export type { Codec as CodecName, MediaType as MediaKind } from "./media/codecs.js";
 export {
   type DecryptFailure,
-  type DecryptionStats,
+  type DecryptionStats as DecryptorStats,
   Decryptor,
   type DecryptResult,
 } from "./media/decryptor.js";
-export { type EncryptionStats, Encryptor, type EncryptResult } from "./media/encryptor.js";
+export { type EncryptionStats as EncryptorStats, Encryptor, type EncryptResult } from "./media/encryptor.js";
 export { parseProtocolFrame } from "./media/frame.js";
 export { KeyRatchet } from "./media/keyRatchet.js";
 export {
@@ -20,9 +41,14 @@ export type { CommitResult, CommitWelcome, MlsFailureCallback, WelcomeResult } f
 export type { Roster } from "./session/roster.js";
 export { Session, type SessionOptions } from "./session/session.js";
 export { type Snowflake, snowflakeBytes } from "./session/snowflake.js";
-export {
-  generateDisplayableCode,
-  verificationCode,
-  voicePrivacyCode,
-} from "./verification/displayableCode.js";
+export { verificationCode, voicePrivacyCode } from "./verification/displayableCode.js";
 export { keyFingerprint, pairwiseFingerprint } from "./verification/fingerprint.js";
+export type { VoiceFailure, VoiceSessionEvents, VoiceTransition } from "./voice/events.js";
+export { DAVE_PROTOCOL_VERSION, VoiceOpcode } from "./voice/opcodes.js";
+export type {
+  GatewayBinaryMessage,
+  GatewayJsonMessage,
+  GatewayMessage,
+  VoiceGatewayTransport,
+} from "./voice/transport.js";
+export { type VoiceDecryptResult, VoiceSession, type VoiceSessionOptions } from "./voice/voiceSession.js";

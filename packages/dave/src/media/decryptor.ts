@@ -66,6 +66,11 @@ export class Decryptor {
       : Math.min(this.passthroughUntil, this.now() + expiryMs);
   }
 
+  /** Whether an unencrypted frame would pass through now. */
+  get passthroughAllowed(): boolean {
+    return this.passthroughUntil > this.now();
+  }
+
   stats(mediaType: MediaType): Readonly<DecryptionStats> {
     return { ...this.statistics[mediaType] };
   }
@@ -79,7 +84,7 @@ export class Decryptor {
     while (this.managers[0]?.expired) this.managers.shift();
     const parsed = parseProtocolFrame(frame);
     if (parsed === undefined) {
-      if (this.passthroughUntil > this.now()) {
+      if (this.passthroughAllowed) {
         stats.passthroughs++;
         return { ok: true, frame: frame.slice(), passthrough: true };
       }
@@ -89,6 +94,8 @@ export class Decryptor {
     let reason: DecryptFailure = "missing-key-ratchet";
     for (let i = this.managers.length - 1; i >= 0; i--) {
       const manager = this.managers[i] as CryptorManager;
+      // Every ratchet tried is an attempt, as libdave and davey count them.
+      stats.attempts++;
       const generation = manager.generationOf(parsed.truncatedNonce);
       if (!manager.canProcessNonce(generation, parsed.truncatedNonce)) {
         reason = "invalid-nonce";
@@ -99,7 +106,6 @@ export class Decryptor {
         reason = "missing-key";
         continue;
       }
-      stats.attempts++;
       const plaintext = open(key, parsed.truncatedNonce, parsed.aad, parsed.ciphertext, parsed.tag);
       if (plaintext === undefined) {
         reason = "authentication-failure";

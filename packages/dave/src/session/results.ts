@@ -25,3 +25,14 @@ export interface CommitWelcome {
 
 /** The failure callback's arguments: which operation failed and why (never any key material). */
 export type MlsFailureCallback = (source: string, reason: string) => void;
+
+/** The group a session is in right now: the local one-member group until a commit or Welcome establishes the call's. */
+export interface GroupView {
+  readonly epoch: bigint;
+  readonly ownLeafIndex: number;
+  readonly epochAuthenticator: Uint8Array;
+  /** False for the local group made after op 25. */
+  readonly established: boolean;
+  /** Members in leaf order. */
+  readonly roster: Roster;
+}

@@ -21,7 +21,7 @@ import {
   parseProposalsPayload,
 } from "./gatewayPayloads.js";
 import type { KeyStore } from "./keyStore.js";
-import type { CommitResult, CommitWelcome, MlsFailureCallback, WelcomeResult } from "./results.js";
+import type { CommitResult, CommitWelcome, GroupView, MlsFailureCallback, WelcomeResult } from "./results.js";
 import { type Roster, rosterChange, rosterOf } from "./roster.js";
 import {
   type Snowflake,
@@ -38,6 +38,8 @@ const FOREVER = { notBefore: 0n, notAfter: (1n << 64n) - 1n };
 /** MLS-Exporter label of a sender's media base secret (DAVE "Sender key derivation"). */
 const SENDER_KEY_LABEL = "Discord Secure Frames v0";
 const SENDER_KEY_LENGTH = 16;
+/** Key packages kept for Welcomes: a caller asking for many must not grow this without bound. */
+const MAX_KEY_PACKAGES = 16;
 
 export interface SessionOptions {
   /** Persist the signature key under this id, so fingerprints stay stable across sessions. */
@@ -63,7 +65,8 @@ export class Session {
   private identity?: Identity;
   private suite?: MlsSuite;
   private externalSender?: ExternalSenderPackage;
-  private keyPackage?: KeyPackageBundle;
+  /** Every key package handed out since init or reset, newest last: a Welcome may be for any of them. */
+  private keyPackages: KeyPackageBundle[] = [];
   /** The one-member group made after op 25, replaced once a commit or Welcome establishes the call's group. */
   private group?: MlsGroup;
   private established = false;
@@ -103,6 +106,7 @@ export class Session {
       const suite = await loadSuite(DAVE_CIPHERSUITE);
       const signatureKeys = await this.signatureKeys(suite);
       this.dropGroupState();
+      this.keyPackages = [];
       this.suite = suite;
       this.identity = {
         protocolVersion,
@@ -118,6 +122,7 @@ export class Session {
   reset(): Promise<void> {
     return this.serially(async () => {
       this.dropGroupState();
+      this.keyPackages = [];
       this.identity = undefined;
     });
   }
@@ -138,17 +143,26 @@ export class Session {
 
   /** op 26: the bare KeyPackage to send; empty until the session is initialised and has an external sender. */
   getMarshalledKeyPackage(): Uint8Array {
-    return this.keyPackage?.keyPackage.slice() ?? new Uint8Array();
+    return this.keyPackages.at(-1)?.keyPackage.slice() ?? new Uint8Array();
+  }
+
+  /**
+   * A fresh bare KeyPackage (davey's getSerializedKeyPackage): needs init only, not an external sender. A Welcome
+   * to it is accepted until the next init or reset.
+   */
+  createKeyPackage(): Promise<Uint8Array> {
+    return this.serially(async () => (await this.newKeyPackage()).keyPackage.slice());
   }
 
   /**
    * op 27: append validated external proposals (or revoke cached ones), then commit everything pending.
    * Returns the commit (and Welcome) to send as op 28, or null when there is nothing to commit or the
-   * proposals were refused (the failure callback says why).
+   * proposals were refused (the failure callback says why). `recognizedUserIds` null admits any user (davey's
+   * optional list).
    */
   processProposals(
     payload: Uint8Array,
-    recognizedUserIds: Iterable<Snowflake>,
+    recognizedUserIds: Iterable<Snowflake> | null,
   ): Promise<CommitWelcome | null> {
     return this.serially(async () => {
       const group = this.group;
@@ -227,11 +241,17 @@ export class Session {
     });
   }
 
-  /** op 30's Welcome (bare): join the call's group if its external sender and members check out. */
-  processWelcome(welcome: Uint8Array, recognizedUserIds: Iterable<Snowflake>): Promise<WelcomeResult | null> {
+  /**
+   * op 30's Welcome (bare): join the call's group if its external sender and members check out.
+   * `recognizedUserIds` null admits any member (davey does not check them).
+   */
+  processWelcome(
+    welcome: Uint8Array,
+    recognizedUserIds: Iterable<Snowflake> | null,
+  ): Promise<WelcomeResult | null> {
     return this.serially(async () => {
-      const { suite, keyPackage, externalSender } = this;
-      if (!suite || !keyPackage || !externalSender) {
+      const { suite, externalSender } = this;
+      if (!suite || this.keyPackages.length === 0 || !externalSender) {
         return this.refuse(
           "processWelcome",
           "no key package: the session needs init and an external sender first",
@@ -240,7 +260,15 @@ export class Session {
       if (this.established) return this.refuse("processWelcome", "already in the call's group");
       let joined: MlsGroup;
       try {
-        joined = await MlsGroup.joinFromWelcome(suite, fromBareWelcome(welcome), keyPackage);
+        const message = fromBareWelcome(welcome);
+        const info = inspectMessage(message);
+        const recipients = info.wireFormat === "mls_welcome" ? info.newMembers : [];
+        const keyPackage = this.keyPackages.find((k) =>
+          recipients.some((ref) => Buffer.from(ref).equals(Buffer.from(k.ref))),
+        );
+        if (!keyPackage)
+          return this.refuse("processWelcome", "Welcome is not for any of this member's key packages");
+        joined = await MlsGroup.joinFromWelcome(suite, message, keyPackage);
       } catch (err) {
         return this.refuse("processWelcome", (err as Error).message);
       }
@@ -265,7 +293,7 @@ export class Session {
         return this.refuse("processWelcome", (err as Error).message);
       }
       const recognized = this.recognizedSet(recognizedUserIds);
-      const stranger = [...roster.keys()].find((userId) => !recognized.has(userId));
+      const stranger = [...roster.keys()].find((userId) => recognized !== null && !recognized.has(userId));
       if (stranger !== undefined)
         return this.refuse("processWelcome", `unrecognized user ${stranger} in the group`);
       this.install(joined);
@@ -277,18 +305,36 @@ export class Session {
    * `userId`'s media key ratchet for the current epoch (its base secret is the MLS exporter output), or null
    * when no call group is established: never a ratchet over nothing.
    */
-  getKeyRatchet(userId: Snowflake): Promise<KeyRatchet | null> {
+  async getKeyRatchet(userId: Snowflake): Promise<KeyRatchet | null> {
+    const secret = await this.exportBaseSecret(userId);
+    if (secret === null) return null;
+    const ratchet = new KeyRatchet(secret);
+    secret.fill(0);
+    return ratchet;
+  }
+
+  /**
+   * `userId`'s 16-byte media base secret for the current epoch (MLS exporter output), or null when no call group
+   * is established. The caller owns the copy and should zero it once its ratchet is made.
+   */
+  exportBaseSecret(userId: Snowflake): Promise<Uint8Array | null> {
     return this.serially(async () => {
       if (!this.established || !this.group) return null;
-      const secret = await this.group.exportSecret(
-        SENDER_KEY_LABEL,
-        snowflakeLittleEndian(userId),
-        SENDER_KEY_LENGTH,
-      );
-      const ratchet = new KeyRatchet(secret);
-      secret.fill(0);
-      return ratchet;
+      return this.group.exportSecret(SENDER_KEY_LABEL, snowflakeLittleEndian(userId), SENDER_KEY_LENGTH);
     });
+  }
+
+  /** The group as it stands now (the local one until a commit or Welcome establishes the call's group). */
+  groupView(): GroupView | undefined {
+    const group = this.group;
+    if (!group) return undefined;
+    return {
+      epoch: group.epoch,
+      ownLeafIndex: group.ownLeafIndex,
+      epochAuthenticator: group.epochAuthenticator.slice(),
+      established: this.established,
+      roster: rosterOf(group.members()),
+    };
   }
 
   /**
@@ -325,6 +371,7 @@ export class Session {
   /** Drop everything; the session cannot be used again. */
   dispose(): void {
     this.dropGroupState();
+    this.keyPackages = [];
     this.identity = undefined;
     this.externalSender = undefined;
     this.failureCallback = undefined;
@@ -340,18 +387,26 @@ export class Session {
     return fresh;
   }
 
-  /** A fresh key package and a one-member group at epoch 0 with the gateway as external sender. */
-  private async createLocalGroup(): Promise<void> {
-    const { identity, suite, externalSender } = this;
-    if (!identity || !suite || !externalSender) return;
+  /** A fresh key package, kept for Welcomes. */
+  private async newKeyPackage(): Promise<KeyPackageBundle> {
+    const { identity, suite } = this;
+    if (!identity || !suite) throw new DaveError("usage", "the session needs init before a key package");
     const keyPackage = await createKeyPackage(suite, {
       identity: snowflakeBytes(identity.selfUserId),
       signatureKeyPair: identity.signatureKeys,
       lifetime: FOREVER,
       capabilities: { ciphersuites: [DAVE_CIPHERSUITE], credentials: ["basic"] },
     });
+    this.keyPackages = [...this.keyPackages.slice(1 - MAX_KEY_PACKAGES), keyPackage];
+    return keyPackage;
+  }
+
+  /** A fresh key package and a one-member group at epoch 0 with the gateway as external sender. */
+  private async createLocalGroup(): Promise<void> {
+    const { identity, suite, externalSender } = this;
+    if (!identity || !suite || !externalSender) return;
+    const keyPackage = await this.newKeyPackage();
     this.dropGroupState();
-    this.keyPackage = keyPackage;
     this.group = await MlsGroup.create(suite, keyPackage, {
       groupId: identity.groupId,
       externalSenders: [{ signatureKey: externalSender.signatureKey, identity: externalSender.identity }],
@@ -374,7 +429,7 @@ export class Session {
     return undefined;
   }
 
-  private validateProposal(incoming: IncomingHandshake, recognized: Set<string>): true | string {
+  private validateProposal(incoming: IncomingHandshake, recognized: Set<string> | null): true | string {
     if (incoming.kind !== "proposal") return "expected a proposal";
     const { proposal } = incoming;
     if (proposal.proposalType === "remove") return true;
@@ -384,7 +439,7 @@ export class Session {
     const userId =
       credential.credentialType === "basic" ? snowflakeFromIdentity(credential.identity) : undefined;
     if (userId === undefined) return "added key package does not name a user";
-    return recognized.has(userId) ? true : `add of unrecognized user ${userId}`;
+    return recognized === null || recognized.has(userId) ? true : `add of unrecognized user ${userId}`;
   }
 
   private adopt(next: MlsGroup, before: Roster): CommitResult {
@@ -405,8 +460,9 @@ export class Session {
     this.lastAuthenticator = group.epochAuthenticator.slice();
   }
 
-  /** The recognized users always include this member. */
-  private recognizedSet(userIds: Iterable<Snowflake>): Set<string> {
+  /** The recognized users always include this member; null (no list) recognizes everyone. */
+  private recognizedSet(userIds: Iterable<Snowflake> | null): Set<string> | null {
+    if (userIds === null) return null;
     const set = new Set<string>();
     for (const id of userIds) set.add(toSnowflake(id).toString());
     if (this.identity) set.add(this.identity.selfUserId);
@@ -415,7 +471,6 @@ export class Session {
 
   private dropGroupState(): void {
     this.group = undefined;
-    this.keyPackage = undefined;
     this.established = false;
     this.pendingCommit = undefined;
     this.lastAuthenticator = new Uint8Array();

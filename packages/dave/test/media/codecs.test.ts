@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type Codec, Decryptor, Encryptor, KeyRatchet, parseProtocolFrame } from "../../src/index.js";
+import {
+  type CodecName as Codec,
+  Decryptor,
+  Encryptor,
+  KeyRatchet,
+  parseProtocolFrame,
+} from "../../src/index.js";
 
 const bytes = (...parts: (number[] | Uint8Array)[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
 const filler = (n: number, seed: number) => Array.from({ length: n }, (_, i) => ((i * 37 + seed) % 200) + 2);

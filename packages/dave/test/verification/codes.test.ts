@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { generateDisplayableCode, pairwiseFingerprint } from "../../src/index.js";
+import { pairwiseFingerprint } from "../../src/index.js";
+import { generateDisplayableCode } from "../../src/verification/displayableCode.js";
 import { daveVectors } from "../vectors.js";
 
 interface Codes {

@@ -1,0 +1,21 @@
+/** A transition this member executed: its sending ratchet (or passthrough) now follows `protocolVersion`. */
+export interface VoiceTransition {
+  readonly transitionId: number;
+  readonly protocolVersion: number;
+}
+
+/** Something from the gateway could not be used: which opcode or MLS operation, and why (never key material). */
+export interface VoiceFailure {
+  readonly source: string;
+  readonly reason: string;
+}
+
+/** The events of a `VoiceSession`, for Node's typed EventEmitter. */
+export interface VoiceSessionEvents {
+  /** Media can flow: E2EE with this member's own sender key, or protocol version 0 (passthrough). */
+  ready: [];
+  transition: [VoiceTransition];
+  failure: [VoiceFailure];
+  /** The user ids in the established MLS group (self included), after each commit, Welcome or reset. */
+  roster: [readonly string[]];
+}
