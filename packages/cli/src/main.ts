@@ -1,23 +1,46 @@
 #!/usr/bin/env node
+import { runLogin, runRegister } from "./account.js";
+import { runChat } from "./chat.js";
 import { runDemo } from "./demo.js";
 import { runServer } from "./server.js";
+import { runVoiceGateway } from "./voiceGateway.js";
 
 const USAGE = `usage: parley <command>
 
 commands:
+  register create an account and this device --server URL --username NAME [--store FILE]
+           (password from PARLEY_PASSWORD or asked)
+  login    log this device in (a new device for a new store) --server URL --username NAME [--store FILE]
+  chat     the interactive terminal client on the stored device [--store FILE]
   demo     three MLS members in one process: create a group, talk, add, remove, update
   server   the delivery and authentication service [--port 8080] [--host 127.0.0.1] [--db ./data/parley.db]
            (PostgreSQL when PARLEY_DATABASE_URL is set)
+  voice-gateway  the DAVE voice gateway for calls without Discord [--port 8081] [--host 127.0.0.1]
+           [--transition-timeout 2000]
 `;
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case "register":
+      await runRegister(rest, say);
+      return 0;
+    case "login":
+      await runLogin(rest, say);
+      return 0;
+    case "chat":
+      await runChat(rest, say);
+      return 0;
     case "demo":
       await runDemo((line) => process.stdout.write(`${line}\n`));
       return 0;
     case "server":
       await runServer(rest);
+      return 0;
+    case "voice-gateway":
+      await runVoiceGateway(rest);
       return 0;
     case undefined:
     case "help":

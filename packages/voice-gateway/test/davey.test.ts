@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, test } from "node:test";
+import { Decryptor, Encryptor } from "@parley/dave";
+import { MediaType } from "@snazzah/davey";
+import { RelayCodec, startVoiceGateway, type VoiceGateway } from "../src/index.js";
+import { DaveyMember } from "./helpers/daveyMember.js";
+import { TestMember, until } from "./helpers/member.js";
+
+const PARLEY_A = "800000000000000001";
+const DAVEY = "800000000000000002";
+const PARLEY_B = "800000000000000003";
+
+let gateway: VoiceGateway;
+const closers: Array<() => Promise<void>> = [];
+
+before(async () => {
+  gateway = await startVoiceGateway({ logLevel: "silent" });
+});
+after(async () => {
+  await Promise.all(closers.map((c) => c()));
+  await gateway.close();
+});
+
+test("a @snazzah/davey member and Parley members share a call through the gateway", async () => {
+  const a = await TestMember.join(gateway.url, PARLEY_A);
+  const davey = await DaveyMember.join(gateway.url, DAVEY);
+  closers.push(
+    () => a.close(),
+    () => davey.close(),
+  );
+  await until(
+    () => a.epoch === 1n && davey.epoch === 1n && a.authenticator === davey.authenticator,
+    "epoch 1",
+  );
+
+  const b = await TestMember.join(gateway.url, PARLEY_B);
+  closers.push(() => b.close());
+  await until(
+    () => [a.epoch, b.epoch, davey.epoch].every((e) => e === 2n) && a.authenticator === davey.authenticator,
+    "epoch 2 with davey",
+  );
+  assert.equal(b.authenticator, davey.authenticator);
+  assert.deepEqual(davey.failures, []);
+
+  // davey → Parley: an Opus frame encrypted by davey, relayed, decrypted by @parley/dave.
+  await until(() => davey.session?.ready === true, "davey ready to encrypt");
+  const opus = randomBytes(80);
+  davey.client.sendMedia(5, RelayCodec.opus, davey.session?.encryptOpus(opus) ?? Buffer.alloc(0));
+  await until(() => a.media.length === 1, "davey's frame at A");
+  const decryptor = new Decryptor();
+  decryptor.transitionToKeyRatchet(await a.session.getKeyRatchet(DAVEY));
+  const opened = decryptor.decrypt("audio", a.media[0]?.frame ?? new Uint8Array());
+  assert.ok(opened.ok);
+  assert.deepEqual(Buffer.from(opened.frame), opus);
+
+  // Parley → davey.
+  const encryptor = new Encryptor();
+  encryptor.setKeyRatchet(await b.session.getKeyRatchet(PARLEY_B));
+  encryptor.assignSsrcToCodec(9, "opus");
+  const sealed = encryptor.encrypt("audio", 9, opus);
+  assert.ok(sealed.ok);
+  b.client.sendMedia(9, RelayCodec.opus, sealed.frame);
+  await until(() => davey.media.length === 1, "B's frame at davey");
+  const plain = davey.session?.decrypt(PARLEY_B, MediaType.AUDIO, Buffer.from(davey.media[0]?.frame ?? []));
+  assert.deepEqual(plain, opus);
+
+  // davey leaves; the Parley members remove it and carry on.
+  await davey.close();
+  await until(
+    () => a.epoch === 3n && b.epoch === 3n && a.authenticator === b.authenticator,
+    "epoch 3 without davey",
+  );
+});

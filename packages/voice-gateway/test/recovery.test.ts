@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { GatewayBinaryMessage } from "@parley/dave";
+import { inspectMessage, readVarint, splitMessages } from "@parley/mls";
+import { startVoiceGateway, type VoiceGateway } from "../src/index.js";
+import { agreed, CHANNEL, joinInTurn, TestMember, until } from "./helpers/member.js";
+
+const A = "500000000000000001";
+const B = "500000000000000002";
+const C = "500000000000000003";
+
+let gateway: VoiceGateway;
+const open: TestMember[] = [];
+
+before(async () => {
+  gateway = await startVoiceGateway({ logLevel: "silent" });
+});
+after(async () => {
+  await Promise.all(open.map((m) => m.close()));
+  await gateway.close();
+});
+
+/** The proposal types in an op 27 append. */
+function proposalKinds(message: GatewayBinaryMessage): string[] {
+  const { next } = readVarint(message.payload, 1, "proposals");
+  return splitMessages(message.payload.subarray(next)).map((m) => {
+    const info = inspectMessage(m);
+    return info.wireFormat === "mls_public_message" ? String(info.proposals[0]?.type) : "?";
+  });
+}
+
+test("op 31 recovery: the flagging member is removed and re-added with its next key package", async () => {
+  const [a, b, c] = (await joinInTurn(gateway.url, [A, B, C])) as [TestMember, TestMember, TestMember];
+  open.push(a, b, c);
+  const before = gateway.inspect(CHANNEL);
+  const leafOfB = before?.roster.find((l) => l.userId === B)?.leaf;
+  const proposalsSeen = a.ops(27).length;
+  const oldCode = a.authenticator;
+
+  // B reports the last transition's commit as unprocessable, resets, and sends a new key package.
+  await b.recover(b.executed.at(-1) ?? 0);
+  await agreed([a, b, c], 3n);
+  assert.notEqual(a.authenticator, oldCode);
+
+  // One op 27 carried both the removal of B's stale leaf and the add of its new key package.
+  const appended = (a.ops(27) as GatewayBinaryMessage[]).slice(proposalsSeen);
+  assert.equal(appended.length, 1);
+  assert.deepEqual(proposalKinds(appended[0] as GatewayBinaryMessage).sort(), ["add", "remove"]);
+  // B rejoined by Welcome into its old (blanked) leaf; nobody appears twice.
+  assert.equal(b.ops(30).length, 2);
+  const state = gateway.inspect(CHANNEL);
+  assert.deepEqual(state?.roster.map((l) => l.userId).sort(), [A, B, C].sort());
+  assert.equal(state?.roster.find((l) => l.userId === B)?.leaf, leafOfB);
+  await until(() => b.executed.length >= 2, "B's transition");
+});
+
+test("op 31 from a member whose group nobody else holds re-creates the group", async () => {
+  const [a, b, c] = open as [TestMember, TestMember, TestMember];
+  await c.close();
+  open.pop();
+  await agreed([a, b], 4n);
+  // Both remaining members report failure at once: no healthy member is left to commit, so the gateway
+  // re-creates the group from their new key packages (op 24 epoch 1).
+  await Promise.all([a.recover(0), b.recover(0)]);
+  await until(() => a.ops(24).length === 1 && b.ops(24).length === 1, "op 24 to both");
+  await agreed([a, b], 1n);
+  assert.equal(gateway.inspect(CHANNEL)?.epoch, 1n);
+});
+
+test("a user reconnecting while its old leaf is still in the group is removed and re-added, never duplicated", async () => {
+  const [a, b] = open as [TestMember, TestMember];
+  const c = await TestMember.join(gateway.url, C);
+  open.push(c);
+  await agreed([a, b, c], 2n);
+  // C's connection drops and C comes straight back under the same user id.
+  await c.close();
+  const c2 = await TestMember.join(gateway.url, C);
+  open[2] = c2;
+  await until(
+    () =>
+      a.epoch !== undefined &&
+      a.epoch >= 3n &&
+      c2.epoch === a.epoch &&
+      b.epoch === a.epoch &&
+      a.authenticator === c2.authenticator &&
+      b.authenticator === c2.authenticator,
+    "A, B and the reconnected C to agree",
+  );
+  const roster = gateway.inspect(CHANNEL)?.roster.map((l) => l.userId) ?? [];
+  assert.deepEqual([...roster].sort(), [A, B, C].sort(), "C appears once");
+  assert.deepEqual([...a.failures, ...b.failures, ...c2.failures], []);
+});
