@@ -19,11 +19,18 @@ interface Pending {
 /** Works sharing one COMMIT at most; bounds how long the first of them waits for its acknowledgement. */
 const MAX_BATCH = 512;
 
+type Outcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly value: unknown };
+
 /**
  * Group commit: transactions requested while one is being written join the next one, so a burst of N posts
- * costs one durable COMMIT (one fsync) instead of N. Each work runs inside its own SAVEPOINT, so a work that
- * fails (an epoch conflict, a constraint) undoes only itself; every work is answered only after the COMMIT
- * that made it durable returns, and all of them fail if that COMMIT does.
+ * costs one durable COMMIT (one fsync) instead of N. Every work is answered only after the COMMIT that made it
+ * durable returns, and all of them fail if that COMMIT does.
+ *
+ * A batch first runs optimistically, its works back to back. If one fails (an epoch conflict, a constraint),
+ * the batch is rolled back and run again with each work in its own SAVEPOINT, so the failure undoes only
+ * itself: failures cost a second pass, successes cost no savepoint round trips.
  *
  * Batches run one at a time, which also keeps autoincrement ids (the event log's) committed in id order: a
  * reader resuming "after id N" can never miss a row that commits later with a smaller id.
@@ -47,34 +54,56 @@ export class GroupCommit {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const answered: { pending: Pending; ok: boolean; value: unknown }[] = [];
-      let shared: SharedTransaction | undefined;
+      const batch: Pending[] = [];
       try {
-        shared = await this.begin();
-        // Works queued while this batch runs join it, up to the bound.
-        while (this.queue.length > 0 && answered.length < MAX_BATCH) {
-          const pending = this.queue.shift() as Pending;
-          await shared.exec("SAVEPOINT work");
-          try {
-            const value = await pending.work(shared.tx);
-            await shared.exec("RELEASE SAVEPOINT work");
-            answered.push({ pending, ok: true, value });
-          } catch (err) {
-            await shared.exec("ROLLBACK TO SAVEPOINT work");
-            await shared.exec("RELEASE SAVEPOINT work");
-            answered.push({ pending, ok: false, value: err });
-          }
+        const outcomes = (await this.attempt(batch, false)) ?? (await this.attempt(batch, true));
+        for (const [i, outcome] of (outcomes as Outcome[]).entries()) {
+          const pending = batch[i] as Pending;
+          (outcome.ok ? pending.resolve : pending.reject)(outcome.value);
         }
-        await shared.finish(true);
       } catch (err) {
         // BEGIN, a savepoint statement or the COMMIT failed: nothing of this batch is durable.
-        await shared?.finish(false).catch(() => undefined);
-        for (const { pending } of answered) pending.reject(err);
-        if (!shared) for (const pending of this.queue.splice(0)) pending.reject(err);
-        continue;
+        for (const pending of batch.length > 0 ? batch : this.queue.splice(0)) pending.reject(err);
       }
-      for (const { pending, ok, value } of answered) (ok ? pending.resolve : pending.reject)(value);
     }
     this.draining = false;
+  }
+
+  /**
+   * Run the works of `batch`, then more from the queue (joining it, up to the bound), in one transaction.
+   * Optimistic (`isolated` false): undefined, with everything rolled back, as soon as a work fails.
+   */
+  private async attempt(batch: Pending[], isolated: boolean): Promise<Outcome[] | undefined> {
+    const shared = await this.begin();
+    try {
+      const outcomes: Outcome[] = [];
+      for (let i = 0; i < batch.length || (this.queue.length > 0 && batch.length < MAX_BATCH); i++) {
+        if (i === batch.length) batch.push(this.queue.shift() as Pending);
+        const { work } = batch[i] as Pending;
+        if (!isolated) {
+          try {
+            outcomes.push({ ok: true, value: await work(shared.tx) });
+          } catch {
+            await shared.finish(false);
+            return undefined;
+          }
+          continue;
+        }
+        await shared.exec("SAVEPOINT work");
+        try {
+          outcomes.push({ ok: true, value: await work(shared.tx) });
+          await shared.exec("RELEASE SAVEPOINT work");
+        } catch (err) {
+          await shared.exec("ROLLBACK TO SAVEPOINT work");
+          await shared.exec("RELEASE SAVEPOINT work");
+          outcomes.push({ ok: false, value: err });
+        }
+      }
+      await shared.finish(true);
+      return outcomes;
+    } catch (err) {
+      await shared.finish(false).catch(() => undefined);
+      throw err;
+    }
   }
 }
