@@ -112,7 +112,9 @@ export async function applyEntries(
         entry.sender === ctx.me.deviceId &&
         bytesEqual(entry.message, pending.commit);
       if (ours) {
-        const next = staged?.group ?? (await decodeGroup(pending.state, { ...ctx.groupOptions, provider: ctx.provider }));
+        const next =
+          staged?.group ??
+          (await decodeGroup(pending.state, { ...ctx.groupOptions, provider: ctx.provider }));
         if (staged) wipes.push(staged.forgetPrevious);
         notices.push(
           ...changeNotices(ctx, conv.id, group, next, memberInfo(ownMember(group, ctx.me.deviceId))),

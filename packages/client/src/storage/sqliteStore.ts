@@ -72,9 +72,20 @@ function decodePending(text: unknown): PendingCommitRecord | null {
  */
 export class SqliteStore implements ClientStore {
   private readonly db: Database.Database;
+  /** Prepared statements, compiled once per SQL text (preparing is a large share of a small write's cost). */
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database) {
     this.db = db;
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   static open(path: string): SqliteStore {
@@ -118,7 +129,7 @@ export class SqliteStore implements ClientStore {
 
   loadDevice(): Promise<DeviceRecord | undefined> {
     return this.read("device", () => {
-      const r = this.db.prepare("SELECT * FROM device WHERE id = 1").get() as Row | undefined;
+      const r = this.prepare("SELECT * FROM device WHERE id = 1").get() as Row | undefined;
       return (
         r && {
           serverUrl: String(r.server_url),
@@ -136,7 +147,7 @@ export class SqliteStore implements ClientStore {
 
   loadConversations(): Promise<ConversationRecord[]> {
     return this.read("conversations", () =>
-      (this.db.prepare("SELECT * FROM conversations ORDER BY created_at").all() as Row[]).map((r) => ({
+      (this.prepare("SELECT * FROM conversations ORDER BY created_at").all() as Row[]).map((r) => ({
         groupId: String(r.group_id),
         status: String(r.status) as ConversationStatus,
         state: r.state === null ? null : blob(r.state),
@@ -151,7 +162,7 @@ export class SqliteStore implements ClientStore {
 
   loadKeyPackage(ref: string): Promise<KeyPackageRecord | undefined> {
     return this.read("key package", () => {
-      const r = this.db.prepare("SELECT * FROM key_packages WHERE ref = ?").get(ref) as Row | undefined;
+      const r = this.prepare("SELECT * FROM key_packages WHERE ref = ?").get(ref) as Row | undefined;
       return (
         r && {
           ref: String(r.ref),
@@ -165,7 +176,7 @@ export class SqliteStore implements ClientStore {
 
   loadOutbox(): Promise<OutboxRecord[]> {
     return this.read("outbox", () =>
-      (this.db.prepare("SELECT * FROM outbox ORDER BY created_at, rowid").all() as Row[]).map((r) => ({
+      (this.prepare("SELECT * FROM outbox ORDER BY created_at, rowid").all() as Row[]).map((r) => ({
         id: String(r.id),
         groupId: String(r.group_id),
         epoch: Number(r.epoch),
@@ -179,9 +190,11 @@ export class SqliteStore implements ClientStore {
   loadHistory(groupId: string, options: { limit?: number; before?: number } = {}): Promise<HistoryRecord[]> {
     return this.read("history", () =>
       (
-        this.db
-          .prepare("SELECT * FROM history WHERE group_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")
-          .all(groupId, options.before ?? Number.MAX_SAFE_INTEGER, options.limit ?? 100) as Row[]
+        this.prepare("SELECT * FROM history WHERE group_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?").all(
+          groupId,
+          options.before ?? Number.MAX_SAFE_INTEGER,
+          options.limit ?? 100,
+        ) as Row[]
       )
         .reverse()
         .map((r) => ({
@@ -197,7 +210,7 @@ export class SqliteStore implements ClientStore {
 
   loadMeta(key: string): Promise<string | undefined> {
     return this.read("meta", () => {
-      const r = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as Row | undefined;
+      const r = this.prepare("SELECT value FROM meta WHERE key = ?").get(key) as Row | undefined;
       return r === undefined ? undefined : String(r.value);
     });
   }
@@ -205,10 +218,10 @@ export class SqliteStore implements ClientStore {
   write(batch: StoreBatch): Promise<void> {
     const db = this.db;
     const apply = db.transaction(() => {
-      if (batch.device === null) db.prepare("DELETE FROM device").run();
+      if (batch.device === null) this.prepare("DELETE FROM device").run();
       else if (batch.device) {
         const d = batch.device;
-        db.prepare(
+        this.prepare(
           `INSERT OR REPLACE INTO device (id, server_url, username, device_id, suite_id, signature_public_key,
            signature_private_key, token, token_expires_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
@@ -222,7 +235,7 @@ export class SqliteStore implements ClientStore {
           d.tokenExpiresAt,
         );
       }
-      const conv = db.prepare(
+      const conv = this.prepare(
         `INSERT OR REPLACE INTO conversations (group_id, status, state, cursor, joined_epoch, name, pending, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       );
@@ -237,25 +250,25 @@ export class SqliteStore implements ClientStore {
           encodePending(c.pending),
           c.createdAt,
         );
-      const kp = db.prepare(
+      const kp = this.prepare(
         "INSERT OR REPLACE INTO key_packages (ref, bundle, last_resort, created_at) VALUES (?, ?, ?, ?)",
       );
       for (const k of batch.keyPackages ?? []) kp.run(k.ref, k.bundle, k.lastResort ? 1 : 0, k.createdAt);
-      const delKp = db.prepare("DELETE FROM key_packages WHERE ref = ?");
+      const delKp = this.prepare("DELETE FROM key_packages WHERE ref = ?");
       for (const ref of batch.deleteKeyPackages ?? []) delKp.run(ref);
-      const hist = db.prepare(
+      const hist = this.prepare(
         "INSERT OR REPLACE INTO history (group_id, seq, username, device_id, text, sent_at) VALUES (?, ?, ?, ?, ?, ?)",
       );
       for (const h of batch.history ?? [])
         hist.run(h.groupId, h.seq, h.username, h.deviceId, h.text, h.sentAt);
-      const out = db.prepare(
+      const out = this.prepare(
         "INSERT OR REPLACE INTO outbox (id, group_id, epoch, message, content, created_at) VALUES (?, ?, ?, ?, ?, ?)",
       );
       for (const o of batch.outbox ?? [])
         out.run(o.id, o.groupId, o.epoch, o.message, o.content, o.createdAt);
-      const delOut = db.prepare("DELETE FROM outbox WHERE id = ?");
+      const delOut = this.prepare("DELETE FROM outbox WHERE id = ?");
       for (const id of batch.deleteOutbox ?? []) delOut.run(id);
-      const meta = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+      const meta = this.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
       for (const [k, v] of Object.entries(batch.meta ?? {})) meta.run(k, v);
     });
     try {
