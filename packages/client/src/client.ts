@@ -311,7 +311,6 @@ export class ParleyClient {
     const conv = new Conversation(record, group);
     await this.store.write({ conversations: [conv.snapshot()] });
     this.conversations.set(id, conv);
-    this.live?.reconnect();
     this.emitter.emit("joined", { conversationId: id, name });
     if (options.members?.length) await this.addMembers(id, options.members);
     return id;
@@ -443,10 +442,14 @@ export class ParleyClient {
     return changed;
   }
 
-  /** Remove one of this user's other devices from every conversation. */
+  /**
+   * Revoke one of this user's other devices: the server ends its sessions and refuses it from then on, then it
+   * is removed from every conversation.
+   */
   async revokeDevice(deviceId: string): Promise<string[]> {
     if (deviceId === this.deviceId)
       throw new ParleyClientError("usage", "a device cannot revoke itself; use another");
+    await this.transport.revokeDevice(deviceId);
     const changed: string[] = [];
     for (const conv of [...this.conversations.values()].filter((c) => c.active)) {
       const planner = removeLeaves((u, d) => u === this.username && d === deviceId);

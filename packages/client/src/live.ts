@@ -47,14 +47,6 @@ export class LiveDelivery {
     await this.flushLastEventId();
   }
 
-  /**
-   * Open a new stream now. The server fixes a stream's groups when it opens (a group this device creates later
-   * is not in it), so the client reconnects after creating one; the resync covers the moment in between.
-   */
-  reconnect(): void {
-    this.connection?.abort();
-  }
-
   whenConnected(): Promise<void> {
     return this.connected ? Promise.resolve() : new Promise((resolve) => this.connectedWaiters.push(resolve));
   }

@@ -198,6 +198,12 @@ export class HttpTransport implements Transport {
     if (answer.status !== 204) throw this.failure(route, answer);
   }
 
+  async revokeDevice(deviceId: string): Promise<void> {
+    const route = "DELETE /v1/devices/{deviceId}";
+    const answer = await this.request("DELETE", `/v1/devices/${encodeURIComponent(deviceId)}`, route);
+    if (answer.status !== 204) throw this.failure(route, answer);
+  }
+
   async uploadKeyPackages(keyPackages: Uint8Array[], lastResort?: Uint8Array): Promise<number> {
     const route = "POST /v1/key-packages";
     const answer = await this.request("POST", "/v1/key-packages", route, {

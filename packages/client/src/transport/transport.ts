@@ -58,6 +58,8 @@ export interface Transport {
   register(username: string, password: string, registrationToken?: string): Promise<void>;
   login(username: string, password: string, signatureKey: Uint8Array): Promise<Session>;
   logout(): Promise<void>;
+  /** Revoke another device of this account (its sessions end; it cannot log in again). */
+  revokeDevice(deviceId: string): Promise<void>;
   uploadKeyPackages(keyPackages: Uint8Array[], lastResort?: Uint8Array): Promise<number>;
   keyPackageCount(): Promise<{ available: number; lastResort: boolean }>;
   claimKeyPackages(username: string): Promise<{ deviceId: string; keyPackage: Uint8Array }[]>;
