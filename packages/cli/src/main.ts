@@ -3,6 +3,7 @@ import { runLogin, runRegister } from "./account.js";
 import { runChat } from "./chat.js";
 import { runDemo } from "./demo.js";
 import { runServer } from "./server.js";
+import { runVoiceClient } from "./voiceClient.js";
 import { runVoiceGateway } from "./voiceGateway.js";
 
 const USAGE = `usage: parley <command>
@@ -12,11 +13,13 @@ commands:
            (password from PARLEY_PASSWORD or asked)
   login    log this device in (a new device for a new store) --server URL --username NAME [--store FILE]
   chat     the interactive terminal client on the stored device [--store FILE]
-  demo     three MLS members in one process: create a group, talk, add, remove, update
+  demo     an embedded server and three clients (alice, bob, carol): create, talk, add, a commit race
+           (409, retry), offline catch-up, remove; temp files deleted at the end
   server   the delivery and authentication service [--port 8080] [--host 127.0.0.1] [--db ./data/parley.db]
            (PostgreSQL when PARLEY_DATABASE_URL is set)
   voice-gateway  the DAVE voice gateway for calls without Discord [--port 8081] [--host 127.0.0.1]
            [--transition-timeout 2000]
+  voice-client  join a DAVE call and send synthetic audio --url ws://127.0.0.1:8081 --user ID [--frames N]
 `;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -41,6 +44,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "voice-gateway":
       await runVoiceGateway(rest);
+      return 0;
+    case "voice-client":
+      await runVoiceClient(rest, say);
       return 0;
     case undefined:
     case "help":
