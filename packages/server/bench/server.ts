@@ -109,7 +109,7 @@ async function postgresReachable(): Promise<boolean> {
 /** `npm run bench -- server`: accepted messages/s and post→SSE latency, beside the raw insert rate. */
 export async function run({ quick }: BenchOptions): Promise<BenchReport> {
   const sizes = quick ? [10, 100] : [10, 100, 1000];
-  const messages = quick ? 1000 : 5000;
+  const messages = quick ? 3000 : 5000;
   const backends: ("sqlite" | "postgres")[] = [
     "sqlite",
     ...((await postgresReachable()) ? (["postgres"] as const) : []),
