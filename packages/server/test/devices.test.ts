@@ -1,41 +1,24 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createKeyPackage, generateSignatureKeyPair, loadSuite, MlsGroup } from "@parley/mls";
-import { type Backend, call, postgresAvailable, startServer } from "./harness.js";
+import { loadSuite, MlsGroup } from "@parley/mls";
+import { type Backend, call, loginDevice, postgresAvailable, startServer } from "./harness.js";
 import { openEvents } from "./sse.js";
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const backends: Backend[] = ["sqlite", ...((await postgresAvailable()) ? (["postgres"] as const) : [])];
-
-/** Log a new device of `name` in (registering the account on first use). */
-async function login(base: string, name: string) {
-  const suite = await loadSuite(1);
-  const keys = await generateSignatureKeyPair(suite);
-  await call(base, "POST", "/v1/accounts", { body: { username: name, password: `${name} password` } });
-  const body = { username: name, password: `${name} password`, signatureKey: b64(keys.publicKey) };
-  const session = await call(base, "POST", "/v1/sessions", { body });
-  return {
-    body,
-    token: String(session.body.token),
-    deviceId: String(session.body.deviceId),
-    keyPackage: async () =>
-      (await createKeyPackage(suite, { identity: new TextEncoder().encode(name), signatureKeyPair: keys }))
-        .message,
-    keys,
-  };
-}
 
 for (const backend of backends) {
   test(`devices: list, revoke, and what a revoked device can no longer do (${backend})`, async () => {
     const server = await startServer(backend);
     const u = server.url;
     try {
-      const laptop = await login(u, "alice");
-      const phone = await login(u, "alice");
-      const bob = await login(u, "bob");
+      const suite = await loadSuite(1);
+      const laptop = await loginDevice(u, suite, "alice");
+      const phone = await loginDevice(u, suite, "alice");
+      const bob = await loginDevice(u, suite, "bob");
       const upload = await call(u, "POST", "/v1/key-packages", {
         token: phone.token,
-        body: { keyPackages: [b64(await phone.keyPackage())] },
+        body: { keyPackages: [b64((await phone.keyPackage()).message)] },
       });
       assert.equal(upload.status, 201);
 
@@ -64,7 +47,7 @@ for (const backend of backends) {
         "its session ended",
       );
       assert.equal(
-        (await call(u, "POST", "/v1/sessions", { body: phone.body })).status,
+        (await call(u, "POST", "/v1/sessions", { body: phone.credentials })).status,
         403,
         "it cannot log in",
       );
@@ -84,17 +67,11 @@ for (const backend of backends) {
     const server = await startServer(backend);
     const u = server.url;
     try {
-      const alice = await login(u, "alice");
+      const suite = await loadSuite(1);
+      const alice = await loginDevice(u, suite, "alice");
       const events = openEvents(u, alice.token);
       await new Promise((r) => setTimeout(r, 100));
-      const suite = await loadSuite(1);
-      let group = await MlsGroup.create(
-        suite,
-        await createKeyPackage(suite, {
-          identity: new TextEncoder().encode("alice"),
-          signatureKeyPair: alice.keys,
-        }),
-      );
+      let group = await MlsGroup.create(suite, await alice.keyPackage());
       const gid = Buffer.from(group.groupId).toString("base64url");
       await call(u, "POST", "/v1/groups", { token: alice.token, body: { groupId: gid } });
       const m = await group.encrypt(new Uint8Array([7]));

@@ -1,24 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createKeyPackage, generateSignatureKeyPair, loadSuite, MlsGroup, type MlsSuite } from "@parley/mls";
-import { type Backend, call, postgresAvailable, startServer } from "./harness.js";
+import { loadSuite, MlsGroup } from "@parley/mls";
+import { type Backend, call, loginDevice, postgresAvailable, startServer } from "./harness.js";
 import { openEvents } from "./sse.js";
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const text = (s: string) => new TextEncoder().encode(s);
-
-async function user(base: string, suite: MlsSuite, name: string) {
-  const keys = await generateSignatureKeyPair(suite);
-  await call(base, "POST", "/v1/accounts", { body: { username: name, password: `${name} password` } });
-  const login = await call(base, "POST", "/v1/sessions", {
-    body: { username: name, password: `${name} password`, signatureKey: b64(keys.publicKey) },
-  });
-  return {
-    token: String(login.body.token),
-    deviceId: String(login.body.deviceId),
-    keyPackage: () => createKeyPackage(suite, { identity: text(name), signatureKeyPair: keys }),
-  };
-}
 
 const backends: Backend[] = ["sqlite", ...((await postgresAvailable()) ? (["postgres"] as const) : [])];
 
@@ -29,8 +16,8 @@ for (const backend of backends) {
       const u = server.url;
       try {
         const suite = await loadSuite(1);
-        const alice = await user(u, suite, "alice");
-        const bob = await user(u, suite, "bob");
+        const alice = await loginDevice(u, suite, "alice");
+        const bob = await loginDevice(u, suite, "bob");
         let a = await MlsGroup.create(suite, await alice.keyPackage());
         const gid = Buffer.from(a.groupId).toString("base64url");
         await call(u, "POST", "/v1/groups", { token: alice.token, body: { groupId: gid } });

@@ -1,25 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createKeyPackage, generateSignatureKeyPair, loadSuite, MlsGroup, type MlsSuite } from "@parley/mls";
-import { type Backend, call, postgresAvailable, startServer } from "./harness.js";
+import { loadSuite, MlsGroup } from "@parley/mls";
+import { type Backend, call, loginDevice, postgresAvailable, startServer } from "./harness.js";
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, "base64"));
 const identity = (s: string) => new TextEncoder().encode(s);
-
-/** A device of `name` (registering the account on first use): session token and MLS key package. */
-async function device(base: string, suite: MlsSuite, name: string) {
-  const keys = await generateSignatureKeyPair(suite);
-  await call(base, "POST", "/v1/accounts", { body: { username: name, password: `${name} password` } });
-  const login = await call(base, "POST", "/v1/sessions", {
-    body: { username: name, password: `${name} password`, signatureKey: b64(keys.publicKey) },
-  });
-  return {
-    token: String(login.body.token),
-    deviceId: String(login.body.deviceId),
-    keyPackage: () => createKeyPackage(suite, { identity: identity(name), signatureKeyPair: keys }),
-  };
-}
 
 const backends: Backend[] = ["sqlite", ...((await postgresAvailable()) ? (["postgres"] as const) : [])];
 
@@ -29,9 +15,9 @@ for (const backend of backends) {
     const u = server.url;
     try {
       const suite = await loadSuite(1);
-      const laptop = await device(u, suite, "alice");
-      const phone = await device(u, suite, "alice");
-      const eve = await device(u, suite, "eve");
+      const laptop = await loginDevice(u, suite, "alice");
+      const phone = await loginDevice(u, suite, "alice");
+      const eve = await loginDevice(u, suite, "eve");
       let a = await MlsGroup.create(suite, await laptop.keyPackage());
       const gid = Buffer.from(a.groupId).toString("base64url");
       await call(u, "POST", "/v1/groups", {

@@ -1,25 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createKeyPackage, generateSignatureKeyPair, loadSuite, MlsGroup, type MlsSuite } from "@parley/mls";
+import { loadSuite, MlsGroup } from "@parley/mls";
 import { DEFAULT_CONFIG } from "../src/index.js";
-import { type Backend, call, postgresAvailable, startServer } from "./harness.js";
+import { type Backend, call, loginDevice, postgresAvailable, startServer } from "./harness.js";
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const text = (s: string) => new TextEncoder().encode(s);
-
-/** A user with one device: account, session token and MLS identity. */
-async function user(base: string, suite: MlsSuite, name: string) {
-  const keys = await generateSignatureKeyPair(suite);
-  await call(base, "POST", "/v1/accounts", { body: { username: name, password: `${name} password` } });
-  const login = await call(base, "POST", "/v1/sessions", {
-    body: { username: name, password: `${name} password`, signatureKey: b64(keys.publicKey) },
-  });
-  return {
-    token: String(login.body.token),
-    deviceId: String(login.body.deviceId),
-    keyPackage: () => createKeyPackage(suite, { identity: text(name), signatureKeyPair: keys }),
-  };
-}
 
 const backends: Backend[] = ["sqlite", ...((await postgresAvailable()) ? (["postgres"] as const) : [])];
 
@@ -30,9 +16,9 @@ for (const backend of backends) {
       const u = server.url;
       try {
         const suite = await loadSuite(1);
-        const alice = await user(u, suite, "alice");
-        const bob = await user(u, suite, "bob");
-        const eve = await user(u, suite, "eve");
+        const alice = await loginDevice(u, suite, "alice");
+        const bob = await loginDevice(u, suite, "bob");
+        const eve = await loginDevice(u, suite, "eve");
         const bobKp = await bob.keyPackage();
         let a = await MlsGroup.create(suite, await alice.keyPackage());
         const gid = Buffer.from(a.groupId).toString("base64url");
@@ -191,9 +177,9 @@ for (const backend of backends) {
     try {
       const suite = await loadSuite(1);
       const [alice, bob, eve] = [
-        await user(server.url, suite, "alice"),
-        await user(server.url, suite, "bob"),
-        await user(server.url, suite, "eve"),
+        await loginDevice(server.url, suite, "alice"),
+        await loginDevice(server.url, suite, "bob"),
+        await loginDevice(server.url, suite, "eve"),
       ];
       let a = await MlsGroup.create(suite, await alice.keyPackage());
       const gid = Buffer.from(a.groupId).toString("base64url");

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createKeyPackage, generateSignatureKeyPair, type MlsSuite } from "@parley/mls";
 import pg from "pg";
 import { buildServer, DEFAULT_CONFIG, openStore, type ServerConfig } from "../src/index.js";
 
@@ -84,4 +85,24 @@ export async function call(
   const response = await fetch(`${base}${path}`, { method, headers, body });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** A device of `name`, registering the account on first use: its session, signature keys and key packages. */
+export async function loginDevice(base: string, suite: MlsSuite, name: string) {
+  const keys = await generateSignatureKeyPair(suite);
+  await call(base, "POST", "/v1/accounts", { body: { username: name, password: `${name} password` } });
+  const credentials = {
+    username: name,
+    password: `${name} password`,
+    signatureKey: Buffer.from(keys.publicKey).toString("base64"),
+  };
+  const session = await call(base, "POST", "/v1/sessions", { body: credentials });
+  return {
+    credentials,
+    keys,
+    token: String(session.body.token),
+    deviceId: String(session.body.deviceId),
+    keyPackage: () =>
+      createKeyPackage(suite, { identity: new TextEncoder().encode(name), signatureKeyPair: keys }),
+  };
 }

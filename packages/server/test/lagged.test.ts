@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { connect, createServer, type Socket } from "node:net";
 import { test } from "node:test";
-import { createKeyPackage, generateSignatureKeyPair, loadSuite, MlsGroup } from "@parley/mls";
+import { loadSuite, MlsGroup } from "@parley/mls";
 import { DEFAULT_CONFIG } from "../src/index.js";
 import { SseStream } from "../src/sseStream.js";
-import { type Backend, call, postgresAvailable, startServer } from "./harness.js";
+import { type Backend, call, loginDevice, postgresAvailable, startServer } from "./harness.js";
 import { openEvents } from "./sse.js";
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+const _b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
 test("a client that stops reading is told it lagged once its backlog passes the limit, then disconnected", async () => {
   const server = createServer();
@@ -55,19 +55,9 @@ for (const backend of backends) {
     const u = server.url;
     try {
       const suite = await loadSuite(1);
-      const keys = await generateSignatureKeyPair(suite);
-      await call(u, "POST", "/v1/accounts", { body: { username: "alice", password: "alice password" } });
-      const login = await call(u, "POST", "/v1/sessions", {
-        body: { username: "alice", password: "alice password", signatureKey: b64(keys.publicKey) },
-      });
-      const token = String(login.body.token);
-      let group = await MlsGroup.create(
-        suite,
-        await createKeyPackage(suite, {
-          identity: new TextEncoder().encode("alice"),
-          signatureKeyPair: keys,
-        }),
-      );
+      const alice = await loginDevice(u, suite, "alice");
+      const token = alice.token;
+      let group = await MlsGroup.create(suite, await alice.keyPackage());
       const gid = Buffer.from(group.groupId).toString("base64url");
       await call(u, "POST", "/v1/groups", { token, body: { groupId: gid } });
       for (let i = 0; i < 60; i++) {

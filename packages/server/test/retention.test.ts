@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createKeyPackage, generateSignatureKeyPair, loadSuite, MlsGroup } from "@parley/mls";
+import { loadSuite, MlsGroup } from "@parley/mls";
 import { DEFAULT_CONFIG } from "../src/index.js";
-import { type Backend, call, postgresAvailable, startServer } from "./harness.js";
+import { type Backend, call, loginDevice, postgresAvailable, startServer } from "./harness.js";
 import { openEvents } from "./sse.js";
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+const _b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const backends: Backend[] = ["sqlite", ...((await postgresAvailable()) ? (["postgres"] as const) : [])];
 
 for (const backend of backends) {
@@ -13,20 +13,10 @@ for (const backend of backends) {
     const first = await startServer(backend, { limits: { ...DEFAULT_CONFIG.limits, retentionMs: 0 } });
     try {
       const suite = await loadSuite(1);
-      const keys = await generateSignatureKeyPair(suite);
       const u = first.url;
-      await call(u, "POST", "/v1/accounts", { body: { username: "alice", password: "alice password" } });
-      const login = await call(u, "POST", "/v1/sessions", {
-        body: { username: "alice", password: "alice password", signatureKey: b64(keys.publicKey) },
-      });
-      const token = String(login.body.token);
-      let group = await MlsGroup.create(
-        suite,
-        await createKeyPackage(suite, {
-          identity: new TextEncoder().encode("alice"),
-          signatureKeyPair: keys,
-        }),
-      );
+      const alice = await loginDevice(u, suite, "alice");
+      const token = alice.token;
+      let group = await MlsGroup.create(suite, await alice.keyPackage());
       const gid = Buffer.from(group.groupId).toString("base64url");
       await call(u, "POST", "/v1/groups", { token, body: { groupId: gid } });
       const post = async (base: string) => {
