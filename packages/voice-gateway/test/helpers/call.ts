@@ -43,8 +43,6 @@ export interface CallMember {
   readonly epoch: bigint | undefined;
   /** Failures the engine reported (MLS refusals, op 31 sent), never key material. */
   readonly failures: string[];
-  /** Transition ids this member answered with op 31. */
-  readonly invalidReports: number[];
   /** The last opcodes received and sent, with times, for failure messages. */
   readonly trace: string[];
   seal(frame: Uint8Array): { ok: true; frame: Uint8Array } | { ok: false; reason: string };
@@ -71,7 +69,6 @@ class ParleyMember implements CallMember {
   readonly voice: VoiceSession;
   readonly ssrc = randomInt(1, 0xffffffff);
   readonly failures: string[] = [];
-  readonly invalidReports: number[] = [];
   readonly trace: string[] = [];
   sendingEpoch = "";
   private roster: readonly string[] = [];
@@ -87,7 +84,6 @@ class ParleyMember implements CallMember {
         const id = (d as { transition_id?: number } | null)?.transition_id ?? -1;
         if (op === 23) hooks.prepared(this, id, this.authenticator, this.roster);
         if (op === 31) {
-          this.invalidReports.push(id);
           hooks.refused(this, id, this.failures.at(-1) ?? "");
         }
         client.sendJson(op, d);
@@ -148,7 +144,6 @@ class DaveyDriven implements CallMember {
   readonly kind = "davey";
   readonly ssrc = randomInt(1, 0xffffffff);
   readonly failures: string[] = [];
-  readonly invalidReports: number[] = [];
   readonly trace: string[] = [];
   sendingEpoch = "";
   session: DAVESession | undefined;
@@ -241,7 +236,6 @@ class DaveyDriven implements CallMember {
           else session.processWelcome(body);
         } catch (err) {
           this.failures.push(`op ${message.op}: ${(err as Error).message}`);
-          this.invalidReports.push(id);
           this.hooks.refused(this, id, `op ${message.op}: ${(err as Error).message}`);
           this.client.sendJson(31, { transition_id: id });
           this.reinit();
@@ -290,11 +284,6 @@ export interface CallCounts {
   failedAllowed: number;
   /** Failures of frames sealed under an epoch whose group the receiver was in (must stay 0). */
   failedNotAllowed: number;
-  /**
-   * Failures of frames sealed under an epoch whose Welcome the receiver refused (it sent op 31 and was added
-   * again): the ts-mls 1.6.4 ratchet-tree check rejecting valid trees (see KNOWN_WELCOME_REFUSAL).
-   */
-  failedRefusedWelcome: number;
   /** Received frames without the DAVE trailer, or that passed through without decryption (must stay 0). */
   plaintext: number;
   /** Decrypted to something other than what was sent (must stay 0). */
@@ -348,7 +337,6 @@ export class LiveCall {
     decrypted: 0,
     failedAllowed: 0,
     failedNotAllowed: 0,
-    failedRefusedWelcome: 0,
     plaintext: 0,
     corrupted: 0,
     unknown: 0,
@@ -512,9 +500,6 @@ export class LiveCall {
     return (
       `${name}: sent ${c.sent}, deliveries ${c.deliveries}, decrypted ${c.decrypted}, ` +
       `failed allowed ${c.failedAllowed} / not allowed ${c.failedNotAllowed}` +
-      (c.failedRefusedWelcome
-        ? ` / after a refused Welcome ${c.failedRefusedWelcome} (${this.refusals.length} refusals)`
-        : "") +
       `, plaintext ${c.plaintext}, ` +
       `corrupted ${c.corrupted}, unknown ${c.unknown}, lost ${c.lost}, not-ready ticks ${c.notReady}, ` +
       `refused ${c.refused}; after-join deliveries ${c.afterJoinDeliveries} (failed ${c.afterJoinFailed}); ` +
@@ -580,11 +565,6 @@ export class LiveCall {
       this.counts.failedAllowed++;
       return;
     }
-    const refusedHere = receiver.invalidReports.some((id) => this.transitionAuth.get(id) === frame.epoch);
-    if (refusedHere) {
-      this.counts.failedRefusedWelcome++;
-      return;
-    }
     this.counts.failedNotAllowed++;
     if (afterJoin) this.counts.afterJoinFailed++;
     if (this.incidents.length < 10) {
@@ -614,21 +594,12 @@ export class LiveCall {
   }
 }
 
-/**
- * The one Welcome refusal the scenarios tolerate, counted apart: ts-mls 1.6.4's ratchet-tree validation
- * (clientState.js validateRatchetTree) requires every non-blank node on an unmerged leaf's whole direct path to
- * carry an unmerged_leaves list *equal* to the listing node's, where RFC 9420 §12.4.3.1 only requires the nodes
- * between the leaf and that node to *contain* the leaf. Valid trees made by Remove+Add commits with a path are
- * then refused by Parley joiners (davey accepts them); the joiner sends op 31 and is added again an epoch later.
- */
-export const KNOWN_WELCOME_REFUSAL = /non-blank intermediate node must list leaf node in its unmerged_leaves/;
-
-/** Failures any member ever reported, and refusals (op 31), other than the known ts-mls one (must be empty). */
+/** Failures any member ever reported, and refusals (op 31): must be empty. */
 export function unexpectedFailures(call: LiveCall): string[] {
   return [
     ...call.everyone.flatMap((m) => m.failures.map((f) => `${m.userId}: ${f}`)),
     ...call.refusals.map((r) => `${r.userId} refused transition ${r.transitionId}: ${r.reason}`),
-  ].filter((f) => !KNOWN_WELCOME_REFUSAL.test(f));
+  ];
 }
 
 /** A user id for scenario `scenario`, member `n`. */

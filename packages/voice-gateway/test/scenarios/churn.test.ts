@@ -63,8 +63,8 @@ test("churn: one member joins or leaves every 300 ms for 30 s", async (t) => {
   t.diagnostic(
     `${call.summary("churn")}; ${joins} joins, ${leaves} leaves, ${quietSamples} quiet samples agreed`,
   );
-  // A Parley joiner may refuse a valid Welcome (KNOWN_WELCOME_REFUSAL, ts-mls 1.6.4): it is added again, and
-  // the frames it missed meanwhile are counted apart. Any other refusal fails the scenario.
+  // Remove+Add commits with a path make trees that ts-mls 1.6.4 as published refused in Welcomes; with the
+  // install-time patch (scripts/patch-ts-mls.mjs) every joiner must accept them.
   assert.deepEqual(unexpectedFailures(call), []);
   assert.equal(c.failedNotAllowed, 0, `disallowed failures: ${call.incidents.join("; ")}`);
   assert.equal(c.plaintext, 0, "no frame went out unencrypted");
