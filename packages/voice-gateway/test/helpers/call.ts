@@ -1,8 +1,9 @@
 import { randomBytes, randomInt } from "node:crypto";
+import { after, before } from "node:test";
 import type { GatewayMessage, VoiceGatewayTransport } from "@parley/dave";
 import { VoiceSession } from "@parley/dave";
 import { DAVESession, MediaType, ProposalsOperationType } from "@snazzah/davey";
-import { RelayCodec, type VoiceGateway, VoiceGatewayClient } from "../../src/index.js";
+import { RelayCodec, startVoiceGateway, type VoiceGateway, VoiceGatewayClient } from "../../src/index.js";
 import { CHANNEL, until } from "./member.js";
 
 /*
@@ -592,6 +593,39 @@ export class LiveCall {
     const known = this.rosters.get(authenticator);
     if (!known) this.rosters.set(authenticator, new Set(roster));
   }
+}
+
+/** A scenario file's gateway and live call, usable once its tests run. */
+export interface Scenario {
+  readonly gateway: VoiceGateway;
+  readonly call: LiveCall;
+}
+
+/**
+ * Start a gateway (logging nothing) and a `LiveCall` on it before the file's tests; after them every member
+ * leaves and the gateway closes. Call at the top level of a scenario file.
+ */
+export function liveCallScenario(): Scenario {
+  let call: LiveCall | undefined;
+  before(async () => {
+    call = new LiveCall(await startVoiceGateway({ logLevel: "silent" }));
+  });
+  after(async () => {
+    await call?.closeAll();
+    await call?.gateway.close();
+  });
+  const started = (): LiveCall => {
+    if (!call) throw new Error("the scenario's call starts before its tests");
+    return call;
+  };
+  return {
+    get gateway() {
+      return started().gateway;
+    },
+    get call() {
+      return started();
+    },
+  };
 }
 
 /** Failures any member ever reported, and refusals (op 31): must be empty. */

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
-import { after, before, test } from "node:test";
-import { startVoiceGateway, type VoiceGateway } from "../../src/index.js";
-import { LiveCall, unexpectedFailures, userIdOf } from "../helpers/call.js";
+import { test } from "node:test";
+import { liveCallScenario, unexpectedFailures, userIdOf } from "../helpers/call.js";
 
 /**
  * Scenario (b): churn. Up to 8 members; every 300 ms for 30 s one joins or leaves (a leaver is picked at
@@ -14,19 +13,10 @@ const SLOTS = 8;
 const STEP_MS = 300;
 const DURATION_MS = 30_000;
 
-let gateway: VoiceGateway;
-let call: LiveCall;
-
-before(async () => {
-  gateway = await startVoiceGateway({ logLevel: "silent" });
-  call = new LiveCall(gateway);
-});
-after(async () => {
-  await call.closeAll();
-  await gateway.close();
-});
+const scenario = liveCallScenario();
 
 test("churn: one member joins or leaves every 300 ms for 30 s", async (t) => {
+  const { call } = scenario;
   let next = 0;
   for (let i = 0; i < SLOTS / 2; i++) await call.join(userIdOf(2, next++));
   await call.settled();

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { GatewayMessage } from "@parley/dave";
-import { startVoiceGateway, type VoiceGateway } from "../../src/index.js";
-import { type Interceptor, LiveCall, unexpectedFailures, userIdOf } from "../helpers/call.js";
+import { type Interceptor, liveCallScenario, unexpectedFailures, userIdOf } from "../helpers/call.js";
 import { CHANNEL, until } from "../helpers/member.js";
 
 /**
@@ -40,21 +39,11 @@ class CommitGate implements Interceptor {
   }
 }
 
-let gateway: VoiceGateway;
-let call: LiveCall;
+const scenario = liveCallScenario();
 const gates = new Map<string, CommitGate>();
 
-before(async () => {
-  gateway = await startVoiceGateway({ logLevel: "silent" });
-  call = new LiveCall(gateway);
-});
-after(async () => {
-  await call.closeAll();
-  await gateway.close();
-});
-
 const counters = () => {
-  const s = gateway.inspect(CHANNEL);
+  const s = scenario.gateway.inspect(CHANNEL);
   return { broadcast: s?.commitsBroadcast ?? 0, rejected: s?.commitsRejected ?? 0 };
 };
 
@@ -64,7 +53,7 @@ async function join(n: number): Promise<string> {
   const gate = new CommitGate();
   gate.holding = false;
   gates.set(id, gate);
-  await call.join(id, "parley", { interceptor: gate });
+  await scenario.call.join(id, "parley", { interceptor: gate });
   return id;
 }
 
@@ -73,6 +62,7 @@ async function join(n: number): Promise<string> {
  * once): only the first group's first commit may win. Returns the winner's commit bytes.
  */
 async function race(change: () => Promise<unknown>, order: string[][]): Promise<void> {
+  const { call } = scenario;
   const committers = order.flat();
   for (const id of committers) (gates.get(id) as CommitGate).holding = true;
   const before = counters();
@@ -108,6 +98,7 @@ async function race(change: () => Promise<unknown>, order: string[][]): Promise<
 }
 
 test("competing commits in one epoch: the first is broadcast, the rest refused, everyone converges", async (t) => {
+  const { call, gateway } = scenario;
   const [a, b, c] = [await join(0), await join(1), await join(2)];
   await call.settled();
   call.startAudio();

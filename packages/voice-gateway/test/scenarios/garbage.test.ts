@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes, randomInt } from "node:crypto";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { GatewayMessage } from "@parley/dave";
-import { startVoiceGateway, type VoiceGateway } from "../../src/index.js";
-import { type Interceptor, LiveCall, unexpectedFailures, userIdOf } from "../helpers/call.js";
+import { type Interceptor, liveCallScenario, unexpectedFailures, userIdOf } from "../helpers/call.js";
 import { CHANNEL } from "../helpers/member.js";
 
 /**
@@ -82,19 +81,10 @@ function garbage(saboteur: Saboteur): Array<[kind: "bin" | "json", op: number, p
   ];
 }
 
-let gateway: VoiceGateway;
-let call: LiveCall;
-
-before(async () => {
-  gateway = await startVoiceGateway({ logLevel: "silent" });
-  call = new LiveCall(gateway);
-});
-after(async () => {
-  await call.closeAll();
-  await gateway.close();
-});
+const scenario = liveCallScenario();
 
 test("a member sending garbage commits, welcomes and proposals does not disturb the call", async (t) => {
+  const { call, gateway } = scenario;
   const saboteur = new Saboteur();
   const honest = [userIdOf(5, 0), userIdOf(5, 1), userIdOf(5, 2)];
   for (const id of honest) {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { startVoiceGateway, type VoiceGateway } from "../../src/index.js";
-import { LiveCall, unexpectedFailures, userIdOf } from "../helpers/call.js";
+import { test } from "node:test";
+import { liveCallScenario, unexpectedFailures, userIdOf } from "../helpers/call.js";
 
 /** Scenario (a): ten members join one by one, then leave one by one, all talking the whole time. */
 
@@ -9,19 +8,10 @@ const MEMBERS = 10;
 /** Audio flows this long between transitions, so that every transition happens mid-stream. */
 const TALK_MS = 300;
 
-let gateway: VoiceGateway;
-let call: LiveCall;
-
-before(async () => {
-  gateway = await startVoiceGateway({ logLevel: "silent" });
-  call = new LiveCall(gateway);
-});
-after(async () => {
-  await call.closeAll();
-  await gateway.close();
-});
+const scenario = liveCallScenario();
 
 test("10 members join one by one, then leave one by one, without losing a frame", async (t) => {
+  const { call, gateway } = scenario;
   const ids = Array.from({ length: MEMBERS }, (_, i) => userIdOf(1, i));
   const authenticators = new Set<string>();
   call.startAudio();

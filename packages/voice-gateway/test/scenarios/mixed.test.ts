@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { startVoiceGateway, type VoiceGateway } from "../../src/index.js";
-import { LiveCall, type MemberKind, unexpectedFailures, userIdOf } from "../helpers/call.js";
+import { test } from "node:test";
+import { liveCallScenario, type MemberKind, unexpectedFailures, userIdOf } from "../helpers/call.js";
 
 /**
  * Scenario (c): a mixed call. Half the members run Parley's VoiceSession, half a real @snazzah/davey
@@ -10,19 +9,10 @@ import { LiveCall, type MemberKind, unexpectedFailures, userIdOf } from "../help
 
 const TALK_MS = 300;
 
-let gateway: VoiceGateway;
-let call: LiveCall;
-
-before(async () => {
-  gateway = await startVoiceGateway({ logLevel: "silent" });
-  call = new LiveCall(gateway);
-});
-after(async () => {
-  await call.closeAll();
-  await gateway.close();
-});
+const scenario = liveCallScenario();
 
 test("Parley and davey members share a call: joins, leaves and audio both ways", async (t) => {
+  const { call } = scenario;
   const kinds: MemberKind[] = ["parley", "davey", "parley", "davey", "parley", "davey"];
   const ids = kinds.map((_, i) => userIdOf(3, i));
   const step = async (action: () => Promise<unknown>) => {
