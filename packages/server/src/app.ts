@@ -8,19 +8,17 @@ import type { ServerContext } from "./context.js";
 import { ApiError, unauthorized } from "./errors.js";
 import { EventBus } from "./eventBus.js";
 import { RateLimiter } from "./rateLimit.js";
+import { scheduleRetention } from "./retentionSweep.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { eventRoutes } from "./routes/events.js";
 import { groupRoutes } from "./routes/groups.js";
 import { keyPackageRoutes } from "./routes/keyPackages.js";
 import { GroupStore } from "./storage/groups.js";
-import { prune } from "./storage/retention.js";
 import type { Store } from "./storage/store.js";
 
 /** How long a closing server lets in-flight requests finish before it drops every connection. */
 const SHUTDOWN_GRACE_MS = 500;
-/** How often expired data is deleted (also once at start). */
-const RETENTION_SWEEP_MS = 3600_000;
 
 /** Map anything a handler threw to a status and a JSON body; only a bug gives a 500. */
 function errorReply(err: unknown): {
@@ -117,20 +115,7 @@ export async function buildServer(store: Store, config: ServerConfig): Promise<F
   groupRoutes(app, context, new GroupStore(store.db), bus);
   eventRoutes(app, context, bus);
 
-  if (config.limits.retentionMs > 0) {
-    const sweep = async () => {
-      const now = Date.now();
-      const pruned = await prune(store.db, now - config.limits.retentionMs, now);
-      app.log.info({ pruned }, "retention sweep");
-    };
-    const timer = setInterval(
-      () => sweep().catch((err) => app.log.error({ err }, "retention sweep failed")),
-      RETENTION_SWEEP_MS,
-    );
-    timer.unref();
-    app.addHook("onClose", async () => clearInterval(timer));
-    app.addHook("onReady", sweep);
-  }
+  scheduleRetention(app, store, config);
 
   // Clients (undici's fetch among them) may hold connections on which they never send a request; Node's
   // server counts those as busy, and its close would wait out their timeout. In-flight requests get a grace.
