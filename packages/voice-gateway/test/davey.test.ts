@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { Decryptor, Encryptor } from "@parley/dave";
-import { MediaType } from "@snazzah/davey";
-import { RelayCodec, startVoiceGateway, type VoiceGateway } from "../src/index.js";
-import { DaveyMember } from "./helpers/daveyMember.js";
-import { TestMember, until } from "./helpers/member.js";
+import { RelayCodec, startVoiceGateway, type VoiceGateway, VoiceGatewayClient } from "../src/index.js";
+import { attachMember } from "./helpers/call.js";
+import { CHANNEL, TestMember, until } from "./helpers/member.js";
 
 const PARLEY_A = "800000000000000001";
 const DAVEY = "800000000000000002";
@@ -24,10 +23,16 @@ after(async () => {
 
 test("a @snazzah/davey member and Parley members share a call through the gateway", async () => {
   const a = await TestMember.join(gateway.url, PARLEY_A);
-  const davey = await DaveyMember.join(gateway.url, DAVEY);
+  const daveyClient = await VoiceGatewayClient.connect(gateway.url, DAVEY, {
+    maxDaveProtocolVersion: 1,
+    channelId: CHANNEL,
+  });
+  const davey = attachMember("davey", daveyClient);
+  const daveyMedia: Uint8Array[] = [];
+  daveyClient.on("media", (_userId, _ssrc, _codec, frame) => daveyMedia.push(frame));
   closers.push(
     () => a.close(),
-    () => davey.close(),
+    () => daveyClient.close(),
   );
   await until(
     () => a.epoch === 1n && davey.epoch === 1n && a.authenticator === davey.authenticator,
@@ -44,9 +49,11 @@ test("a @snazzah/davey member and Parley members share a call through the gatewa
   assert.deepEqual(davey.failures, []);
 
   // davey → Parley: an Opus frame encrypted by davey, relayed, decrypted by @parley/dave.
-  await until(() => davey.session?.ready === true, "davey ready to encrypt");
   const opus = randomBytes(80);
-  davey.client.sendMedia(5, RelayCodec.opus, davey.session?.encryptOpus(opus) ?? Buffer.alloc(0));
+  await until(() => davey.seal(opus).ok, "davey ready to encrypt");
+  const fromDavey = davey.seal(opus);
+  assert.ok(fromDavey.ok);
+  davey.client.sendMedia(5, RelayCodec.opus, fromDavey.frame);
   await until(() => a.media.length === 1, "davey's frame at A");
   const decryptor = new Decryptor();
   decryptor.transitionToKeyRatchet(await a.session.getKeyRatchet(DAVEY));
@@ -61,12 +68,13 @@ test("a @snazzah/davey member and Parley members share a call through the gatewa
   const sealed = encryptor.encrypt("audio", 9, opus);
   assert.ok(sealed.ok);
   b.client.sendMedia(9, RelayCodec.opus, sealed.frame);
-  await until(() => davey.media.length === 1, "B's frame at davey");
-  const plain = davey.session?.decrypt(PARLEY_B, MediaType.AUDIO, Buffer.from(davey.media[0]?.frame ?? []));
-  assert.deepEqual(plain, opus);
+  await until(() => daveyMedia.length === 1, "B's frame at davey");
+  const plain = davey.open(PARLEY_B, daveyMedia[0] ?? new Uint8Array());
+  assert.ok(plain.ok);
+  assert.deepEqual(Buffer.from(plain.frame), opus);
 
   // davey leaves; the Parley members remove it and carry on.
-  await davey.close();
+  await daveyClient.close();
   await until(
     () => a.epoch === 3n && b.epoch === 3n && a.authenticator === b.authenticator,
     "epoch 3 without davey",
