@@ -8,7 +8,7 @@ function repoRoot(): string {
   return resolve(dir, "../..");
 }
 
-/** A DAVE test-data file from `../shared/vectors/dave/` beside the repository. */
+/** A DAVE test-data file from the repository's `test-vectors/dave/`. */
 export function daveVectors<T>(file: string): T {
-  return JSON.parse(readFileSync(join(repoRoot(), "..", "shared", "vectors", "dave", file), "utf8")) as T;
+  return JSON.parse(readFileSync(join(repoRoot(), "test-vectors", "dave", file), "utf8")) as T;
 }

@@ -12,9 +12,9 @@ function repoRoot(): string {
   return resolve(dir, "../..");
 }
 
-/** An official MLS test-vector file from `../shared/vectors/mls/` beside the repository. */
+/** An official MLS test-vector file from the repository's `test-vectors/mls/`. */
 export function mlsVectors<T>(file: string): T {
-  return JSON.parse(readFileSync(join(repoRoot(), "..", "shared", "vectors", "mls", file), "utf8")) as T;
+  return JSON.parse(readFileSync(join(repoRoot(), "test-vectors", "mls", file), "utf8")) as T;
 }
 
 export const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "hex"));

@@ -1,0 +1,115 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The `parley` command as npm links it: the committed bin shim. */
+export const PARLEY_BIN = fileURLToPath(new URL("../../../bin/parley.js", import.meta.url));
+
+export interface CliOptions {
+  /** Added to the parent's environment (PARLEY_HOME should point at a temp dir, see `tempHome`). */
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * A running `parley` child process. `waitFor` resolves on output (stdout or stderr) matching a pattern, so tests
+ * wait on what the program says, never on a fixed delay; every wait is bounded.
+ */
+export class CliProcess {
+  stdout = "";
+  stderr = "";
+  readonly exited: Promise<CliResult>;
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(args: string[], options: CliOptions = {}) {
+    this.child = spawn(process.execPath, [PARLEY_BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: "1", ...options.env },
+    });
+    this.child.stdout.setEncoding("utf8").on("data", (s: string) => this.append("stdout", s));
+    this.child.stderr.setEncoding("utf8").on("data", (s: string) => this.append("stderr", s));
+    this.exited = new Promise((resolve) =>
+      this.child.on("close", (code, signal) =>
+        resolve({ code, signal, stdout: this.stdout, stderr: this.stderr }),
+      ),
+    );
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Resolve with the first match of `pattern` in everything printed so far or later. */
+  waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const match = `${this.stdout}${this.stderr}`.match(pattern);
+        if (!match) return false;
+        done();
+        resolve(match);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out waiting for ${pattern}; output so far:\n${this.stdout}${this.stderr}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(onOutput);
+      };
+      const onOutput = () => void check();
+      if (!check()) this.waiters.add(onOutput);
+    });
+  }
+
+  write(text: string): void {
+    this.child.stdin.write(text);
+  }
+
+  endInput(): void {
+    this.child.stdin.end();
+  }
+
+  kill(signal: NodeJS.Signals = "SIGTERM"): void {
+    this.child.kill(signal);
+  }
+
+  private append(stream: "stdout" | "stderr", text: string): void {
+    this[stream] += text;
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
+
+/** Run `parley ARGS` to completion (bounded: killed after `timeoutMs`), with `input` on its stdin. */
+export async function runCli(
+  args: string[],
+  options: CliOptions & { input?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const child = new CliProcess(args, options);
+  child.write(options.input ?? "");
+  child.endInput();
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
+  const result = await child.exited;
+  clearTimeout(timer);
+  return result;
+}
+
+/** A fresh PARLEY_HOME (profiles, stores) in a temp dir, so no test touches the user's ~/.parley. */
+export async function tempHome(): Promise<{
+  dir: string;
+  env: { PARLEY_HOME: string };
+  remove(): Promise<void>;
+}> {
+  const dir = await mkdtemp(join(tmpdir(), "parley-cli-"));
+  return { dir, env: { PARLEY_HOME: dir }, remove: () => rm(dir, { recursive: true, force: true }) };
+}
