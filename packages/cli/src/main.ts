@@ -1,7 +1,7 @@
-#!/usr/bin/env node
 import { runLogin, runRegister } from "./account.js";
 import { runChat } from "./chat.js";
 import { runDemo } from "./demo.js";
+import { describeError, exitCodeOf } from "./errors.js";
 import { runServer } from "./server.js";
 import { runVoiceClient } from "./voiceClient.js";
 import { runVoiceGateway } from "./voiceGateway.js";
@@ -59,4 +59,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+/** `--debug` anywhere (or PARLEY_DEBUG=1) shows the stack trace of a failure; it is not passed to commands. */
+const argv = process.argv.slice(2);
+const debug = argv.includes("--debug") || process.env.PARLEY_DEBUG === "1";
+try {
+  process.exitCode = await main(argv.filter((a) => a !== "--debug"));
+} catch (err) {
+  process.stderr.write(`parley: ${describeError(err)}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = exitCodeOf(err);
+}
