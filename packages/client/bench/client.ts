@@ -45,7 +45,8 @@ async function startServer(dir: string) {
     async stop() {
       const stopped = new Promise((resolve) => worker.once("message", resolve));
       worker.postMessage("stop");
-      await Promise.race([stopped, new Promise((r) => setTimeout(r, 5000))]);
+      // Unreferenced: a pending 5 s timer would otherwise keep the process alive after the report.
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 5000).unref())]);
       await worker.terminate();
     },
   };
