@@ -220,7 +220,7 @@ async function measure(provider: CryptoProvider, label: string, plan: Plan): Pro
  */
 export async function run({ quick }: BenchOptions): Promise<BenchReport> {
   const plan: Plan = quick
-    ? { build: [10], buildRuns: 3, fanout: [10], fanoutMessages: 40, catchupMessages: 200 }
+    ? { build: [10], buildRuns: 3, fanout: [10], fanoutMessages: 30, catchupMessages: 150 }
     : { build: [10, 100], buildRuns: 3, fanout: [10, 50], fanoutMessages: 300, catchupMessages: 3000 };
   const ours = await measure(nodeCryptoProvider, "node:crypto provider", plan);
   const peer = await measure(defaultCryptoProvider, "ts-mls default provider", plan);
