@@ -261,7 +261,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchReport> {
       { case: `join-heard-by-member-n${n}`, unit: "ms", better: "lower", ours: ours.heard, peer: peer.heard },
     );
   }
-  const seconds = quick ? 3 : 10;
+  const seconds = quick ? 2 : 10;
   progress(`relay n50 for ${seconds} s: Parley members`);
   const ours = await relayThroughput("parley", 50, seconds, runId++);
   progress(`relay n50 for ${seconds} s: davey members`);
