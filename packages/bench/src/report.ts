@@ -1,5 +1,18 @@
 import { writeFile } from "node:fs/promises";
 
+/**
+ * A target for one figure, as a README, a note or a design doc states it. "absolute" judges the row's own
+ * figure (`ours`, in its unit); "peer-ratio" judges how many times better than the peer ours is (the
+ * "ours vs peer" column, see advantage()), so "≥ 5× faster" is `{ op: ">=", value: 5, against: "peer-ratio" }`.
+ */
+export interface BenchGoal {
+  readonly op: "<" | "<=" | ">" | ">=";
+  readonly value: number;
+  readonly against: "absolute" | "peer-ratio";
+  /** How the goal reads in the table (e.g. "≥ davey"); derived from op, value and the unit when absent. */
+  readonly text?: string;
+}
+
 /** One figure, ours beside the peer's, as `npm run bench -- <name> --json FILE` writes it. */
 export interface BenchRow {
   readonly case: string;
@@ -7,6 +20,8 @@ export interface BenchRow {
   readonly better: "lower" | "higher";
   readonly ours: number;
   readonly peer: number;
+  /** Goals stated for this figure; shown in the table, never written to the JSON. */
+  readonly goals?: readonly BenchGoal[];
 }
 
 export interface BenchReport {
@@ -23,36 +38,23 @@ export function advantage(row: BenchRow): number {
   return row.better === "lower" ? row.peer / row.ours : row.ours / row.peer;
 }
 
-function figure(n: number): string {
+/** A figure with about three significant digits; "—" for a figure not measured (NaN). */
+export function figure(n: number): string {
+  if (Number.isNaN(n)) return "—";
   if (n === 0) return "0";
   if (Math.abs(n) >= 100) return n.toFixed(0);
   if (Math.abs(n) >= 1) return n.toFixed(2);
   return n.toPrecision(3);
 }
 
-export function formatReport(report: BenchReport): string {
-  const header = ["case", "unit", "ours", report.peer, "ours vs peer"];
-  const body = report.rows.map((r) => [
-    r.case,
-    r.unit,
-    figure(r.ours),
-    figure(r.peer),
-    `${advantage(r).toFixed(2)}×`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
-  const out = [
-    `${report.name}: ours vs ${report.peer} ("ours vs peer" > 1× means ours is better)`,
-    line(header),
-  ];
-  out.push(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of body) out.push(line(row));
-  for (const note of report.notes ?? []) out.push(note);
-  return out.join("\n");
-}
-
+/** The JSON keeps exactly its five row fields, so that goals and notes never change its format. */
 export async function writeReportJson(report: BenchReport, path: string): Promise<void> {
-  const { name, peer, rows } = report;
-  await writeFile(path, `${JSON.stringify({ name, peer, rows }, null, 2)}\n`);
+  const rows = report.rows.map((r) => ({
+    case: r.case,
+    unit: r.unit,
+    better: r.better,
+    ours: r.ours,
+    peer: r.peer,
+  }));
+  await writeFile(path, `${JSON.stringify({ name: report.name, peer: report.peer, rows }, null, 2)}\n`);
 }

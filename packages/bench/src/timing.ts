@@ -25,7 +25,15 @@ export async function timeOp(op: () => unknown, options: TimingOptions = {}): Pr
   return samples[Math.floor(samples.length / 2)] ?? Number.NaN;
 }
 
-/** Progress for long benchmarks, on stderr so that stdout stays the report. */
+let startedAt = performance.now();
+
+/** Restart the clock that progress() reports; the dispatcher calls it as a benchmark starts. */
+export function startProgressClock(): void {
+  startedAt = performance.now();
+}
+
+/** Progress for long benchmarks, with seconds since the start, on stderr so that stdout stays the report. */
 export function progress(message: string): void {
-  process.stderr.write(`· ${message}\n`);
+  const seconds = (performance.now() - startedAt) / 1000;
+  process.stderr.write(`[${seconds.toFixed(1)}s] · ${message}\n`);
 }

@@ -148,23 +148,10 @@ async function frameParties() {
 
 /** `npm run bench -- dave`: Parley's DAVE against @snazzah/davey 0.1.12 (native, OpenMLS) in the same process. */
 export async function run({ quick }: BenchOptions): Promise<BenchReport> {
-  progress("frames: Opus 120 B and video 10 kB");
   const rows = await frameRows(await frameParties(), quick);
   for (const size of quick ? [2, 50] : [2, 10, 50, 100]) {
     progress(`MLS processing at ${size} members`);
     rows.push(...(await mlsRows(size, quick ? 3 : 5)));
   }
-  const notes: string[] = [];
-  for (const name of ["opus", "video"]) {
-    const enc = rows.find((r) => r.case === `${name}-encrypt`);
-    const dec = rows.find((r) => r.case === `${name}-decrypt`);
-    if (enc && dec) {
-      const ours = 1e6 / (enc.ours + dec.ours);
-      const peer = 1e6 / (enc.peer + dec.peer);
-      notes.push(
-        `${name} encrypt+decrypt: ${ours.toFixed(0)} frames/s vs davey ${peer.toFixed(0)} (goal ≥ davey)`,
-      );
-    }
-  }
-  return { name: "dave", peer: "@snazzah/davey 0.1.12", rows, notes };
+  return { name: "dave", peer: "@snazzah/davey 0.1.12", rows };
 }

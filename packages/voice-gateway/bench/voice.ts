@@ -84,17 +84,21 @@ async function connect(
   return { member: attachMember(kind, client), kpAt };
 }
 
-/** Join `count` members in batches (each batch one commit), and wait until the call settles. */
+/**
+ * Join `count` members in batches, waiting after each until the call settles. Batches of 24 keep the setup of
+ * a 50-member call short: every batch makes every member already in the call process its proposals and commit.
+ */
 async function populate(url: string, kind: MemberKind, run: number, count: number): Promise<CallMember[]> {
   const members: CallMember[] = [];
   for (let n = 0; n < count; ) {
-    const batch = Math.min(n === 0 ? 2 : 10, count - n);
+    const batch = Math.min(n === 0 ? 2 : 24, count - n);
     const joined = await Promise.all(
       Array.from({ length: batch }, (_, i) => connect(url, userId(run, n + i), kind)),
     );
     members.push(...joined.map((j) => j.member));
     n += batch;
     await until(() => settled(members), `${members.length} ${kind} members to settle`);
+    progress(`  ${members.length} of ${count} ${kind} members in the call`);
   }
   return members;
 }
@@ -201,6 +205,7 @@ async function relayThroughput(
     const talk = setInterval(() => {
       for (const m of members) if (speak(m)) sent++;
     }, FRAME_MS);
+    progress(`  ${n} members talking: 1 s warm-up, then ${seconds} s measured`);
     await sleep(1000); // warm up
     const [g0, c0, d0, s0, t0] = [
       await gateway.usage(),
@@ -230,8 +235,13 @@ async function relayThroughput(
       decryptFailures: failures,
     };
   } finally {
-    for (const m of members) await m.client.close();
+    progress("  closing the call");
+    // The gateway closes first: members leaving one by one would each make every other member commit a removal.
     await gateway.stop();
+    for (const m of members) {
+      await m.client.close();
+      m.dispose();
+    }
   }
 }
 
@@ -251,7 +261,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchReport> {
       { case: `join-heard-by-member-n${n}`, unit: "ms", better: "lower", ours: ours.heard, peer: peer.heard },
     );
   }
-  const seconds = quick ? 3 : 10;
+  const seconds = quick ? 2 : 10;
   progress(`relay n50 for ${seconds} s: Parley members`);
   const ours = await relayThroughput("parley", 50, seconds, runId++);
   progress(`relay n50 for ${seconds} s: davey members`);
