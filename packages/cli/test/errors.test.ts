@@ -32,6 +32,16 @@ test("an unknown option is one line and the command's usage line, exit 2", async
 test("a missing or malformed argument names the option, with the usage line, exit 2", async () => {
   const server = /^usage: parley server /;
   await assertUsageError(["server", "--port"], "--port needs a value", server);
+  await assertUsageError(
+    ["server", "--port", "http"],
+    '--port must be a number from 0 to 65535 (got "http")',
+    server,
+  );
+  await assertUsageError(
+    ["voice-gateway", "--log-format", "xml"],
+    '--log-format must be json or pretty (got "xml")',
+    /^usage: parley voice-gateway /,
+  );
 });
 
 test("an unreachable server is one line naming it and why, exit 1, without the password", async () => {
