@@ -30,6 +30,24 @@ test("an unknown option is one line and the command's usage line, exit 2", async
 });
 
 test("a missing or malformed argument names the option, with the usage line, exit 2", async () => {
+  const voice = /^usage: parley voice-client --url ws:\/\/127\.0\.0\.1:8081 --user ID/;
+  await assertUsageError(["voice-client", "--url", "ws://127.0.0.1:8081"], "missing --user ID", voice);
+  await assertUsageError(["voice-client", "--user", "1001"], "missing --url ws://HOST:PORT", voice);
+  await assertUsageError(
+    ["voice-client", "--url", "http://127.0.0.1:8081", "--user", "1001"],
+    "--url must be a ws:// or wss:// URL",
+    voice,
+  );
+  await assertUsageError(
+    ["voice-client", "--url", "ws://127.0.0.1:8081", "--user", "alice"],
+    '--user must be a decimal id such as 1001 (got "alice")',
+    voice,
+  );
+  await assertUsageError(
+    ["voice-client", "--url", "ws://127.0.0.1:8081", "--user", "1001", "--frames", "0"],
+    '--frames must be a whole number of at least 1 (got "0")',
+    voice,
+  );
   const server = /^usage: parley server /;
   await assertUsageError(["server", "--port"], "--port needs a value", server);
   await assertUsageError(
@@ -56,6 +74,11 @@ test("an unreachable server is one line naming it and why, exit 1, without the p
     assert.equal(login.code, 1);
     assert.equal(login.stderr, `parley: cannot reach ${server}: connection refused\n`);
     assert.ok(!`${login.stdout}${login.stderr}`.includes(password));
+
+    const gateway = `ws://127.0.0.1:${await closedPort()}/`;
+    const voice = await runCli(["voice-client", "--url", gateway, "--user", "1001"]);
+    assert.equal(voice.code, 1);
+    assert.equal(voice.stderr, `parley: cannot reach ${gateway}: connection refused\n`);
   } finally {
     await home.remove();
   }
