@@ -13,21 +13,16 @@ export class CliError extends Error {
   }
 }
 
-/** The command was called wrongly: the message says how, followed by the command's usage line. */
+/**
+ * The command was called wrongly: the message says how; `parley` prints the command's usage line after it
+ * (`usage` when given, else the command's own from usage.ts).
+ */
 export class UsageError extends CliError {
   override readonly name = "UsageError";
-  constructor(message: string, usage?: string) {
-    super(usage ? `${message}\nusage: ${usage}` : message, 2);
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
+    super(message, 2);
   }
-}
-
-/** The one line (or, for a usage error, the lines) printed for `err`. */
-export function describeError(err: unknown): string {
-  if (err instanceof CliError) return err.message;
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
-
-export function exitCodeOf(err: unknown): number {
-  return err instanceof CliError ? err.exitCode : 1;
 }

@@ -1,31 +1,18 @@
+import { parseArgs } from "node:util";
 import { runLogin, runRegister } from "./account.js";
+import { flagValue } from "./args.js";
 import { runChat } from "./chat.js";
 import { runDemo } from "./demo.js";
-import { describeError, exitCodeOf } from "./errors.js";
+import { UsageError } from "./errors.js";
+import { debugReport, toCliError } from "./failure.js";
 import { runServer } from "./server.js";
+import { helpText, usageOf } from "./usage.js";
 import { runVoiceClient } from "./voiceClient.js";
 import { runVoiceGateway } from "./voiceGateway.js";
 
-const USAGE = `usage: parley <command>
-
-commands:
-  register create an account and this device --server URL --username NAME [--store FILE]
-           (password from PARLEY_PASSWORD or asked)
-  login    log this device in (a new device for a new store) --server URL --username NAME [--store FILE]
-  chat     the interactive terminal client on the stored device [--store FILE]
-  demo     an embedded server and three clients (alice, bob, carol): create, talk, add, a commit race
-           (409, retry), offline catch-up, remove; temp files deleted at the end
-  server   the delivery and authentication service [--port 8080] [--host 127.0.0.1] [--db ./data/parley.db]
-           (PostgreSQL when PARLEY_DATABASE_URL is set)
-  voice-gateway  the DAVE voice gateway for calls without Discord [--port 8081] [--host 127.0.0.1]
-           [--transition-timeout 2000]
-  voice-client  join a DAVE call and send synthetic audio --url ws://127.0.0.1:8081 --user ID [--frames N]
-`;
-
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+async function main(command: string | undefined, rest: string[]): Promise<number> {
   switch (command) {
     case "register":
       await runRegister(rest, say);
@@ -37,7 +24,8 @@ async function main(argv: string[]): Promise<number> {
       await runChat(rest, say);
       return 0;
     case "demo":
-      await runDemo((line) => process.stdout.write(`${line}\n`));
+      parseArgs({ args: rest, options: {}, strict: true }); // it takes no arguments
+      await runDemo(say);
       return 0;
     case "server":
       await runServer(rest);
@@ -51,21 +39,23 @@ async function main(argv: string[]): Promise<number> {
     case undefined:
     case "help":
     case "--help":
-      process.stdout.write(USAGE);
+      process.stdout.write(helpText());
       return command === undefined ? 2 : 0;
     default:
-      process.stderr.write(`parley: unknown command ${JSON.stringify(command)}\n${USAGE}`);
-      return 2;
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }
 }
 
 /** `--debug` anywhere (or PARLEY_DEBUG=1) shows the stack trace of a failure; it is not passed to commands. */
 const argv = process.argv.slice(2);
 const debug = argv.includes("--debug") || process.env.PARLEY_DEBUG === "1";
+const [command, ...rest] = argv.filter((a) => a !== "--debug");
 try {
-  process.exitCode = await main(argv.filter((a) => a !== "--debug"));
+  process.exitCode = await main(command, rest);
 } catch (err) {
-  process.stderr.write(`parley: ${describeError(err)}\n`);
-  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-  process.exitCode = exitCodeOf(err);
+  const failure = toCliError(err, flagValue(rest, "server") ?? flagValue(rest, "url"));
+  const usage = failure instanceof UsageError ? `usage: ${failure.usage ?? usageOf(command)}\n` : "";
+  process.stderr.write(`parley: ${failure.message}\n${usage}`);
+  if (debug) process.stderr.write(debugReport(err));
+  process.exitCode = failure.exitCode;
 }

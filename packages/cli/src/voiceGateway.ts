@@ -1,7 +1,9 @@
 import { parseArgs } from "node:util";
 import { startVoiceGateway } from "@parley/voice-gateway";
+import { port, positiveInteger } from "./args.js";
+import { logFormat, logLevel, logStream } from "./logOutput.js";
 
-/** `parley voice-gateway [--port N] [--host H] [--transition-timeout MS]`: a DAVE voice gateway over WebSocket. */
+/** `parley voice-gateway [--port N] [--host H] [--transition-timeout MS] [--log-format json|pretty]`. */
 export async function runVoiceGateway(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -9,30 +11,24 @@ export async function runVoiceGateway(args: string[]): Promise<void> {
       port: { type: "string" },
       host: { type: "string" },
       "transition-timeout": { type: "string" },
+      "log-format": { type: "string" },
     },
     strict: true,
   });
-  const port = values.port === undefined ? 8081 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("--port must be 0–65535");
-  const transitionTimeoutMs =
-    values["transition-timeout"] === undefined ? undefined : Number(values["transition-timeout"]);
-  if (
-    transitionTimeoutMs !== undefined &&
-    !(Number.isInteger(transitionTimeoutMs) && transitionTimeoutMs > 0)
-  ) {
-    throw new Error("--transition-timeout must be a positive number of milliseconds");
-  }
+  const transitionTimeoutMs = positiveInteger(values["transition-timeout"], "--transition-timeout");
+  const stream = logStream(logFormat(values["log-format"]));
+  // The gateway logs where it listens; nothing else goes to stdout, so JSON output stays JSON lines.
   const gateway = await startVoiceGateway({
-    port,
-    host: values.host ?? "127.0.0.1",
-    logLevel: process.env.PARLEY_LOG_LEVEL ?? "info",
+    port: port(values.port, 8081),
+    host: values.host || "127.0.0.1",
+    logLevel: logLevel(),
+    ...(stream ? { logStream: stream } : {}),
     ...(transitionTimeoutMs !== undefined ? { transitionTimeoutMs } : {}),
   });
-  process.stdout.write(`parley voice gateway listening on ${gateway.url}\n`);
   // Graceful shutdown: close every client (4015) and release the port; the process then ends by itself.
   const stop = () => {
     gateway.close().catch((err: unknown) => {
-      process.stderr.write(`parley voice-gateway: shutdown failed: ${(err as Error).message}\n`);
+      process.stderr.write(`parley: voice gateway shutdown failed: ${(err as Error).message}\n`);
       process.exitCode = 1;
     });
   };

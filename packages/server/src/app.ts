@@ -44,11 +44,25 @@ function errorReply(err: unknown): {
   return { status: 500, body: { error: "internal", message: "internal server error" } };
 }
 
+/** Where log lines go: anything that takes one JSON line per `write` (a stream, a formatter, a test sink). */
+export interface LogStream {
+  write(line: string): void;
+}
+
+export interface ServerOptions {
+  /** Log lines (JSON, one per call) go here instead of stdout. */
+  logStream?: LogStream;
+}
+
 /** The Parley HTTP API over a store: routes with schemas, OpenAPI at /openapi.json, docs at /docs. */
-export async function buildServer(store: Store, config: ServerConfig): Promise<FastifyInstance> {
-  // Fastify's logger is pino: JSON lines on stdout.
+export async function buildServer(
+  store: Store,
+  config: ServerConfig,
+  options: ServerOptions = {},
+): Promise<FastifyInstance> {
+  // Fastify's logger is pino: JSON lines, on stdout unless a stream is given.
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.bodyBytes,
     // Refuse unknown properties instead of silently dropping them.

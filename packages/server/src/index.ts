@@ -1,4 +1,4 @@
-export { buildServer } from "./app.js";
+export { buildServer, type LogStream, type ServerOptions } from "./app.js";
 export { DEFAULT_CONFIG, type ServerConfig } from "./config.js";
 export { ApiError } from "./errors.js";
 export { openStore } from "./open.js";

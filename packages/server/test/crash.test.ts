@@ -13,7 +13,7 @@ const CLI = resolve(dirname(fileURLToPath(import.meta.url)), "../../../cli/dist/
 const POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
-/** `parley server` as a real child process; resolves with its base URL once it logs that it is ready. */
+/** `parley server` as a real child process; resolves with its base URL once it logs where it listens. */
 function launch(env: Record<string, string>, db: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolveLaunch, reject) => {
     const child = spawn(process.execPath, [CLI, "server", "--port", "0", "--db", db], {
@@ -23,9 +23,8 @@ function launch(env: Record<string, string>, db: string): Promise<{ child: Child
     let out = "";
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      const ready = out.split("\n").find((l) => l.includes("parley server ready"));
-      if (ready)
-        resolveLaunch({ child, url: `http://127.0.0.1:${(JSON.parse(ready) as { port: number }).port}` });
+      const url = out.match(/parley server listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+      if (url) resolveLaunch({ child, url });
     });
     child.on("exit", (code) => reject(new Error(`server exited (${code}) before ready: ${out.slice(-500)}`)));
   });

@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKeyPackage, generateSignatureKeyPair, type MlsSuite } from "@parley/mls";
 import pg from "pg";
-import { buildServer, DEFAULT_CONFIG, openStore, type ServerConfig } from "../src/index.js";
+import {
+  buildServer,
+  DEFAULT_CONFIG,
+  openStore,
+  type ServerConfig,
+  type ServerOptions,
+} from "../src/index.js";
 
 export type Backend = "sqlite" | "postgres";
 
@@ -33,7 +39,11 @@ export interface Running {
 let counter = 0;
 
 /** A real server on a loopback port over a fresh database: a temp SQLite file, or a fresh PostgreSQL schema. */
-export async function startServer(backend: Backend, overrides: Partial<ServerConfig> = {}): Promise<Running> {
+export async function startServer(
+  backend: Backend,
+  overrides: Partial<ServerConfig> = {},
+  options: ServerOptions = {},
+): Promise<Running> {
   const dir = await mkdtemp(join(tmpdir(), "parley-server-"));
   const schema = `parley_test_${process.pid}_${Date.now()}_${counter++}`;
   const config: ServerConfig = {
@@ -45,7 +55,7 @@ export async function startServer(backend: Backend, overrides: Partial<ServerCon
     ...overrides,
   };
   const store = await openStore(config);
-  const app = await buildServer(store, config);
+  const app = await buildServer(store, config, options);
   await app.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.server.address() as AddressInfo;
   return {

@@ -82,7 +82,7 @@ export class Call {
       this.joining--;
       const participants = this.state.participants;
       if (participants.has(peer.userId)) {
-        throw new VoiceGatewayError("invalid-identify", `user ${peer.userId} is already in this channel`);
+        throw new VoiceGatewayError("invalid-identify", "already in the call");
       }
       participants.set(peer.userId, {
         peer,

@@ -62,10 +62,18 @@ export class VoiceGatewayClient
         clearTimeout(timer);
         reject(err);
       };
-      ws.on("error", (err) => fail(new VoiceGatewayError("closed", `connection failed: ${err.message}`)));
-      ws.on("close", (code, reason) => {
-        fail(new VoiceGatewayError("closed", `gateway closed the connection (${code} ${reason.toString()})`));
-        client.emit("close", code, reason.toString());
+      ws.on("error", (err) =>
+        fail(new VoiceGatewayError("closed", `connection failed: ${err.message}`, { cause: err })),
+      );
+      ws.on("close", (code, reasonBytes) => {
+        const reason = reasonBytes.toString();
+        fail(
+          new VoiceGatewayError("closed", `gateway closed the connection (${code} ${reason})`, {
+            closeCode: code,
+            closeReason: reason,
+          }),
+        );
+        client.emit("close", code, reason);
       });
       ws.on("message", (data, isBinary) => {
         const version = client.receive(data, isBinary);

@@ -169,9 +169,16 @@ export class Connection {
     if (!this.peer && this.ws.readyState === this.ws.OPEN) {
       const code =
         closeCode ?? (error.code === "not-identified" ? CloseCode.notAuthenticated : CloseCode.decodeError);
-      this.ws.close(code, error.code);
+      this.ws.close(code, closeReason(error.message));
     }
   }
+}
+
+/** The refusal's message as a close reason: WebSocket allows 123 bytes, so a longer one is cut (whole characters). */
+function closeReason(message: string): string {
+  const bytes = Buffer.from(message);
+  if (bytes.length <= 123) return message;
+  return `${new TextDecoder().decode(bytes.subarray(0, 120)).replace(/\uFFFD+$/, "")}…`;
 }
 
 function toBytes(data: RawData): Buffer {

@@ -18,12 +18,17 @@ export type VoiceGatewayErrorCode =
 
 export class VoiceGatewayError extends Error {
   override readonly name = "VoiceGatewayError";
+  /** Client side, `closed` by the gateway: its WebSocket close code and reason (why it refused). */
+  readonly closeCode: number | undefined;
+  readonly closeReason: string | undefined;
   constructor(
     readonly code: VoiceGatewayErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options: { cause?: unknown; closeCode?: number; closeReason?: string } = {},
   ) {
-    super(message, options);
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.closeCode = options.closeCode;
+    this.closeReason = options.closeReason;
   }
 }
 

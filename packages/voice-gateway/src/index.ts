@@ -8,4 +8,9 @@ export {
 export { VoiceGatewayError, type VoiceGatewayErrorCode } from "./errors.js";
 export { CloseCode, Op, ProposalsOperation } from "./opcodes.js";
 export { decodeMediaReceive, encodeMediaSend, type MediaFrame, RelayCodec } from "./relay.js";
-export { startVoiceGateway, type VoiceGateway, type VoiceGatewayOptions } from "./server.js";
+export {
+  type LogStream,
+  startVoiceGateway,
+  type VoiceGateway,
+  type VoiceGatewayOptions,
+} from "./server.js";

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { type Logger, pino } from "pino";
+import { pino } from "pino";
 import { WebSocketServer } from "ws";
 import { Call, type CallSnapshot } from "./call.js";
 import { Connection } from "./connection.js";
@@ -7,14 +7,19 @@ import { ExternalSender } from "./externalSender.js";
 import { CloseCode } from "./opcodes.js";
 import { parseSnowflake } from "./snowflake.js";
 
+/** Where log lines go: anything that takes one JSON line per `write` (a stream, a formatter, a test sink). */
+export interface LogStream {
+  write(line: string): void;
+}
+
 export interface VoiceGatewayOptions {
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
   /** Interface to listen on; 127.0.0.1 by default. */
   host?: string;
-  /** A pino logger to log into; otherwise one on stdout at `logLevel`. */
-  logger?: Logger;
-  /** pino level for the default logger ("info" by default; "silent" for none). */
+  /** Log lines (JSON, one per call) go here instead of stdout. */
+  logStream?: LogStream;
+  /** pino level ("info" by default; "silent" for none). */
   logLevel?: string;
   /** How long to wait for every op 23 before executing a transition anyway (default 2000 ms). */
   transitionTimeoutMs?: number;
@@ -42,9 +47,9 @@ export interface VoiceGateway {
 /** Start a DAVE voice gateway on a WebSocket port. */
 export async function startVoiceGateway(options: VoiceGatewayOptions = {}): Promise<VoiceGateway> {
   const host = options.host ?? "127.0.0.1";
-  const log = (options.logger ?? pino({ level: options.logLevel ?? "info" })).child({
-    service: "voice-gateway",
-  });
+  const level = options.logLevel ?? "info";
+  const root = options.logStream ? pino({ level }, options.logStream) : pino({ level });
+  const log = root.child({ service: "voice-gateway" });
   const defaultChannelId = parseSnowflake(options.defaultChannelId ?? "1", "defaultChannelId");
   const callOptions = {
     transitionTimeoutMs: options.transitionTimeoutMs ?? 2000,
@@ -93,11 +98,12 @@ export async function startVoiceGateway(options: VoiceGatewayOptions = {}): Prom
 
   const { port } = wss.address() as AddressInfo;
   const urlHost = host.includes(":") ? `[${host}]` : host;
-  log.info({ host, port }, "voice gateway listening");
+  const url = `ws://${urlHost}:${port}/`;
+  log.info({ host, port }, `voice gateway listening on ${url}`);
 
   let closing: Promise<void> | undefined;
   return {
-    url: `ws://${urlHost}:${port}/`,
+    url,
     port,
     host,
     inspect: (channelId) => calls.get(channelId ?? defaultChannelId)?.snapshot(),

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createKeyPackage, generateSignatureKeyPair, loadSuite } from "@parley/mls";
-import { pino } from "pino";
 import WebSocket from "ws";
 import { startVoiceGateway, type VoiceGateway, VoiceGatewayClient, VoiceGatewayError } from "../src/index.js";
 import { agreed, CHANNEL, logSink, TestMember, until } from "./helpers/member.js";
@@ -16,7 +15,7 @@ const sink = logSink();
 const closers: Array<() => Promise<void>> = [];
 
 before(async () => {
-  gateway = await startVoiceGateway({ logger: pino({ level: "info" }, sink), identifyTimeoutMs: 500 });
+  gateway = await startVoiceGateway({ logStream: sink, logLevel: "info", identifyTimeoutMs: 500 });
 });
 after(async () => {
   await Promise.all(closers.map((c) => c()));
@@ -83,7 +82,12 @@ test("malformed frames, unknown ops and garbage MLS from members change nothing;
 
   // A second connection for the same user is refused; the first is untouched.
   await assert.rejects(VoiceGatewayClient.connect(gateway.url, A, { channelId: CHANNEL }), (err: unknown) => {
-    return err instanceof VoiceGatewayError && err.code === "closed" && /4004/.test(err.message);
+    return (
+      err instanceof VoiceGatewayError &&
+      err.code === "closed" &&
+      err.closeCode === 4004 &&
+      err.closeReason === "already in the call"
+    );
   });
 
   // An identified raw client sends frames that do not decode.

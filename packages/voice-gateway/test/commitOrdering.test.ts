@@ -3,7 +3,6 @@ import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
 import type { GatewayBinaryMessage } from "@parley/dave";
 import { readVarint, writeVarint } from "@parley/mls";
-import { pino } from "pino";
 import { startVoiceGateway, type VoiceGateway } from "../src/index.js";
 import { agreed, logSink, TestMember, until } from "./helpers/member.js";
 
@@ -18,7 +17,7 @@ const sink = logSink();
 const members = new Map<string, TestMember>();
 
 before(async () => {
-  gateway = await startVoiceGateway({ logger: pino({ level: "info" }, sink) });
+  gateway = await startVoiceGateway({ logStream: sink, logLevel: "info" });
 });
 after(async () => {
   await Promise.all([...members.values()].map((m) => m.close()));

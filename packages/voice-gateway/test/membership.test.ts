@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { pino } from "pino";
 import { startVoiceGateway, type VoiceGateway } from "../src/index.js";
 import { agreed, logSink, TestMember, until } from "./helpers/member.js";
 
@@ -13,7 +12,7 @@ const sink = logSink();
 const open: TestMember[] = [];
 
 before(async () => {
-  gateway = await startVoiceGateway({ logger: pino({ level: "debug" }, sink), transitionTimeoutMs: 10_000 });
+  gateway = await startVoiceGateway({ logStream: sink, logLevel: "debug", transitionTimeoutMs: 10_000 });
 });
 after(async () => {
   await Promise.all(open.map((m) => m.close()));

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { GatewayMessage } from "@parley/dave";
-import { pino } from "pino";
 import { startVoiceGateway, type VoiceGateway, VoiceGatewayClient } from "../src/index.js";
 import { agreed, CHANNEL, logSink, TestMember, until } from "./helpers/member.js";
 
@@ -15,7 +14,7 @@ const sink = logSink();
 const closers: Array<() => Promise<void>> = [];
 
 before(async () => {
-  gateway = await startVoiceGateway({ logger: pino({ level: "info" }, sink), transitionTimeoutMs: 400 });
+  gateway = await startVoiceGateway({ logStream: sink, logLevel: "info", transitionTimeoutMs: 400 });
 });
 after(async () => {
   await Promise.all(closers.map((c) => c()));

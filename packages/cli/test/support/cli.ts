@@ -27,6 +27,8 @@ export interface CliResult {
 export class CliProcess {
   stdout = "";
   stderr = "";
+  /** stdout and stderr interleaved as they arrived; `mark()` is a position in it. */
+  output = "";
   readonly exited: Promise<CliResult>;
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly waiters = new Set<() => void>();
@@ -49,11 +51,16 @@ export class CliProcess {
     return this.child.pid;
   }
 
-  /** Resolve with the first match of `pattern` in everything printed so far or later. */
-  waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  /** The current end of `output`, to wait for something printed after it. */
+  mark(): number {
+    return this.output.length;
+  }
+
+  /** Resolve with the first match of `pattern` in what was printed from `since` on (so far or later). */
+  waitFor(pattern: RegExp, timeoutMs = 20_000, since = 0): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const match = `${this.stdout}${this.stderr}`.match(pattern);
+        const match = this.output.slice(since).match(pattern);
         if (!match) return false;
         done();
         resolve(match);
@@ -61,7 +68,7 @@ export class CliProcess {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`timed out waiting for ${pattern}; output so far:\n${this.stdout}${this.stderr}`));
+        reject(new Error(`timed out waiting for ${pattern}; output so far:\n${this.output}`));
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -84,8 +91,26 @@ export class CliProcess {
     this.child.kill(signal);
   }
 
+  /** SIGTERM (a graceful stop), SIGKILL if it has not exited within `graceMs`; resolves once it has exited. */
+  async stop(graceMs = 5000): Promise<CliResult> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+    const result = await this.exited;
+    clearTimeout(timer);
+    return result;
+  }
+
+  /** Wait (bounded) for the process to end by itself; killed if it does not. */
+  async finished(timeoutMs = 30_000): Promise<CliResult> {
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), timeoutMs);
+    const result = await this.exited;
+    clearTimeout(timer);
+    return result;
+  }
+
   private append(stream: "stdout" | "stderr", text: string): void {
     this[stream] += text;
+    this.output += text;
     for (const waiter of [...this.waiters]) waiter();
   }
 }
@@ -98,10 +123,7 @@ export async function runCli(
   const child = new CliProcess(args, options);
   child.write(options.input ?? "");
   child.endInput();
-  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
-  const result = await child.exited;
-  clearTimeout(timer);
-  return result;
+  return child.finished(options.timeoutMs);
 }
 
 /** A fresh PARLEY_HOME (profiles, stores) in a temp dir, so no test touches the user's ~/.parley. */

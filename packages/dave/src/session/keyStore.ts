@@ -28,9 +28,18 @@ export class MemoryKeyStore implements KeyStore {
   }
 }
 
-/** One JSON file per session id in a directory the caller names, written atomically (temp file + rename). */
+/** Session ids are opaque strings; hex-encode them so any id is a safe file name. */
+const hexFileName = (authSessionId: string) => `${Buffer.from(authSessionId).toString("hex")}.json`;
+
+/**
+ * One JSON file per session id in a directory the caller names, written atomically (temp file + rename) and
+ * readable by its owner only. `fileName` picks each id's file; a constant one makes a single identity file.
+ */
 export class FileKeyStore implements KeyStore {
-  constructor(private readonly directory: string) {}
+  constructor(
+    private readonly directory: string,
+    private readonly fileName: (authSessionId: string) => string = hexFileName,
+  ) {}
 
   async load(authSessionId: string): Promise<StoredKeyPair | undefined> {
     let text: string;
@@ -61,8 +70,7 @@ export class FileKeyStore implements KeyStore {
     await rename(`${file}.tmp`, file);
   }
 
-  /** Session ids are opaque strings; hex-encode them so any id is a safe file name. */
   private fileFor(authSessionId: string): string {
-    return join(this.directory, `${Buffer.from(authSessionId).toString("hex")}.json`);
+    return join(this.directory, this.fileName(authSessionId));
   }
 }

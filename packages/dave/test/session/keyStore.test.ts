@@ -35,3 +35,19 @@ test("a persisted signature key survives across sessions (file store in a temp d
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("a FileKeyStore with a constant fileName keeps a single identity file", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "parley-dave-identity-"));
+  try {
+    const keyStore = new FileKeyStore(dir, () => "identity.json");
+    const first = new Session({ authSessionId: "a", keyStore });
+    await first.init(1, "1", "2");
+    const second = new Session({ authSessionId: "a", keyStore });
+    await second.init(1, "1", "2");
+    assert.deepEqual(second.signaturePublicKey, first.signaturePublicKey);
+    assert.deepEqual(await readdir(dir), ["identity.json"]);
+    assert.equal((await stat(join(dir, "identity.json"))).mode & 0o777, 0o600);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
