@@ -622,7 +622,8 @@ export class ParleyClient {
   private background(task: Promise<unknown>): void {
     const tracked = task
       .catch((err) => {
-        if (!this.closed)
+        // An outage is told by `connection` events, and the reconnect catches up what this missed.
+        if (!this.closed && !isClientError(err, "network"))
           this.emitter.emit("error", { error: asClientError(err, "usage", "background work") });
       })
       .finally(() => this.tasks.delete(tracked));
