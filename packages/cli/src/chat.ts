@@ -1,7 +1,11 @@
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
-import { ParleyClient as Client, type ParleyClient, SqliteStore } from "@parley/client";
-import { storePath } from "./account.js";
+import type { ParleyClient } from "@parley/client";
+import { ACCOUNT_OPTIONS } from "./account.js";
+import { parseCommand } from "./args.js";
+import { openDevice } from "./device.js";
+import { chooseProfile } from "./profiles.js";
+
+export const CHAT_USAGE = "parley chat [--username NAME] [--server URL] [--store FILE]";
 
 const HELP = `commands:
   /list                       your conversations
@@ -19,10 +23,10 @@ const HELP = `commands:
   /quit
 anything else is sent to the open conversation`;
 
-/** `parley chat [--store FILE]`: an interactive terminal client on the device stored by register/login. */
+/** `parley chat`: an interactive terminal client on the device of the chosen profile. */
 export async function runChat(args: string[], say: (line: string) => void): Promise<void> {
-  const { values } = parseArgs({ args, options: { store: { type: "string" } }, strict: true });
-  const client = await Client.open({ store: SqliteStore.open(storePath(values.store)) });
+  const { values } = parseCommand(args, ACCOUNT_OPTIONS, CHAT_USAGE);
+  const client = await openDevice(chooseProfile(values, CHAT_USAGE));
   let current: string | undefined;
   const label = (id: string) => {
     const c = client.conversationList().find((x) => x.id === id);

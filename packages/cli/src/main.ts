@@ -1,6 +1,7 @@
-import { runLogin, runRegister } from "./account.js";
+import { runLogin, runLogout, runPassword, runRegister } from "./account.js";
 import { runChat } from "./chat.js";
 import { runDemo } from "./demo.js";
+import { runDevices } from "./devices.js";
 import { describeError, exitCodeOf } from "./errors.js";
 import { runServer } from "./server.js";
 import { runVoiceClient } from "./voiceClient.js";
@@ -10,9 +11,14 @@ const USAGE = `usage: parley <command>
 
 commands:
   register create an account and this device --server URL --username NAME [--store FILE]
-           (password from PARLEY_PASSWORD or asked)
+           (password from PARLEY_PASSWORD, asked, or stdin's first line; the store defaults to
+           $PARLEY_HOME/HOST:PORT/NAME/device.db, PARLEY_HOME to ~/.parley)
   login    log this device in (a new device for a new store) --server URL --username NAME [--store FILE]
-  chat     the interactive terminal client on the stored device [--store FILE]
+  chat     the interactive terminal client [--username NAME] [--server URL] [--store FILE]
+           (the only profile, or the one these pick)
+  logout   end this device's session; it stays for a later login [--username NAME] [--server URL]
+  password change the account's password (new one from PARLEY_NEW_PASSWORD or asked) [--username NAME]
+  devices  this account's devices; devices revoke ID-PREFIX shuts one out [--username NAME]
   demo     an embedded server and three clients (alice, bob, carol): create, talk, add, a commit race
            (409, retry), offline catch-up, remove; temp files deleted at the end
   server   the delivery and authentication service [--port 8080] [--host 127.0.0.1] [--db ./data/parley.db]
@@ -35,6 +41,15 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "chat":
       await runChat(rest, say);
+      return 0;
+    case "logout":
+      await runLogout(rest, say);
+      return 0;
+    case "password":
+      await runPassword(rest, say);
+      return 0;
+    case "devices":
+      await runDevices(rest, say);
       return 0;
     case "demo":
       await runDemo((line) => process.stdout.write(`${line}\n`));

@@ -27,6 +27,8 @@ export interface CliResult {
 export class CliProcess {
   stdout = "";
   stderr = "";
+  /** stdout and stderr interleaved as they arrived. */
+  output = "";
   readonly exited: Promise<CliResult>;
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly waiters = new Set<() => void>();
@@ -49,11 +51,14 @@ export class CliProcess {
     return this.child.pid;
   }
 
-  /** Resolve with the first match of `pattern` in everything printed so far or later. */
-  waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  /**
+   * Resolve with the first match of `pattern` in everything printed so far or later; with `from` (an earlier
+   * `output.length`), only in what was printed after that point.
+   */
+  waitFor(pattern: RegExp, timeoutMs = 20_000, from = 0): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const match = `${this.stdout}${this.stderr}`.match(pattern);
+        const match = this.output.slice(from).match(pattern);
         if (!match) return false;
         done();
         resolve(match);
@@ -61,7 +66,7 @@ export class CliProcess {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`timed out waiting for ${pattern}; output so far:\n${this.stdout}${this.stderr}`));
+        reject(new Error(`timed out waiting for ${pattern}; output so far:\n${this.output}`));
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -84,8 +89,18 @@ export class CliProcess {
     this.child.kill(signal);
   }
 
+  /** Type `/quit` and wait for the exit (killed if it does not come within `timeoutMs`). */
+  async quit(timeoutMs = 15_000): Promise<CliResult> {
+    this.write("/quit\n");
+    const timer = setTimeout(() => this.kill("SIGKILL"), timeoutMs);
+    const result = await this.exited;
+    clearTimeout(timer);
+    return result;
+  }
+
   private append(stream: "stdout" | "stderr", text: string): void {
     this[stream] += text;
+    this.output += text;
     for (const waiter of [...this.waiters]) waiter();
   }
 }
@@ -112,4 +127,23 @@ export async function tempHome(): Promise<{
 }> {
   const dir = await mkdtemp(join(tmpdir(), "parley-cli-"));
   return { dir, env: { PARLEY_HOME: dir }, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export const TEST_PASSWORD = "correct horse battery";
+
+/** `parley register` for `username` on `server` into the profiles of `env` (PARLEY_HOME); it must succeed. */
+export async function registerUser(
+  server: string,
+  username: string,
+  env: Record<string, string>,
+): Promise<void> {
+  const result = await runCli(["register", "--server", server, "--username", username], {
+    env: { ...env, PARLEY_PASSWORD: TEST_PASSWORD },
+  });
+  if (result.code !== 0) throw new Error(`register ${username} failed: ${result.stderr}`);
+}
+
+/** `parley chat --username NAME` as a running process (stdin is a pipe: no prompts, plain lines). */
+export function startChat(username: string, env: Record<string, string>): CliProcess {
+  return new CliProcess(["chat", "--username", username], { env });
 }
