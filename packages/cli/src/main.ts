@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
       await runLogin(rest, say);
       return 0;
     case "chat":
-      await runChat(rest, say);
+      await runChat(rest);
       return 0;
     case "logout":
       await runLogout(rest, say);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { registerUser, runCli, TEST_PASSWORD, tempHome } from "./support/cli.js";
+import { registerUser, runCli, startChat, TEST_PASSWORD, tempHome } from "./support/cli.js";
 import { startServer, type TestServer } from "./support/server.js";
 
 /** logout, password and devices, and every command's answer to bad arguments (issue 10). */
@@ -90,5 +90,66 @@ describe("parley logout, password, devices", () => {
     });
     assert.equal(back.code, 0, back.stderr);
     assert.equal(back.stdout.match(/device ([0-9a-f]{12})/)?.[1], self, "the same device, logged in again");
+  });
+
+  it("in chat: /help lists every command, each answers bad arguments with its usage, //text sends /text", async (t) => {
+    const home = await tempHome();
+    t.after(() => home.remove());
+    await registerUser(server.url, "ivy", home.env);
+    const chat = startChat("ivy", home.env);
+    t.after(() => chat.kill("SIGKILL"));
+    await chat.waitFor(/\* connected/);
+    chat.write("/help\n");
+    await chat.waitFor(/\/text sends \/text/);
+    const commands = [
+      "/help",
+      "/list",
+      "/new",
+      "/open",
+      "/history",
+      "/invite",
+      "/remove",
+      "/rename",
+      "/members",
+    ];
+    for (const c of [...commands, "/leave", "/devices", "/me", "/logout", "/quit"])
+      assert.match(chat.stdout, new RegExp(`\\n\\d\\d:\\d\\d {3}${c.replace("/", "\\/")}[ \\]]`), c);
+
+    const bad: [string, string][] = [
+      ["/new", "/new NAME [USER...]"],
+      ["/open x", "/open N"],
+      ["/history 0", "/history [N]"],
+      ["/invite", "/invite USER..."],
+      ["/remove no!", "/remove USER..."],
+      ["/rename", "/rename NAME"],
+      ["/members x", "/members"],
+      ["/devices frob", "/devices [add | revoke ID-PREFIX]"],
+      ["/devices revoke zz", "/devices [add | revoke ID-PREFIX]"],
+      ["/me now", "/me"],
+      ["/quit later", "/quit"],
+    ];
+    for (const [line, usage] of bad) {
+      const mark = chat.output.length;
+      chat.write(`${line}\n`);
+      await chat.waitFor(
+        new RegExp(`\\d\\d:\\d\\d ! .*\\n\\d\\d:\\d\\d usage: ${usage.replace(/[[\]./|]/g, "\\$&")}\\n`),
+        10_000,
+        mark,
+      );
+    }
+    chat.write("/frob\n");
+    await chat.waitFor(/! unknown command \/frob: \/help lists them/);
+    chat.write("hello\n");
+    await chat.waitFor(/! no conversation open: \/list, \/open N or \/new NAME/);
+
+    chat.write("/new notes\n");
+    await chat.waitFor(/\* you joined "notes"/);
+    chat.write("//slash at the start\n");
+    await chat.waitFor(/\d\d:\d\d ivy: \/slash at the start {2}\(sent\)/);
+    chat.write("/devices\n");
+    await chat.waitFor(/[0-9a-f]{12} {2}this device {2}since /);
+    const quit = await chat.quit();
+    assert.equal(quit.code, 0);
+    assert.equal(quit.stderr, "");
   });
 });
