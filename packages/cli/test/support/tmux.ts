@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -19,6 +20,9 @@ export function haveTmux(): boolean {
  * each other's or the user's sessions. Keys go in with `send-keys`; what is on screen comes from `capture-pane`.
  */
 export class TmuxSession {
+  /** The server's socket file, which tmux leaves behind when the server ends. */
+  private socketPath = "";
+
   private constructor(private readonly socket: string) {}
 
   /** Start `command` (argv, run directly) with `env` added to its environment. */
@@ -29,6 +33,7 @@ export class TmuxSession {
     // The pane stays after the program exits, so its last screen can still be read.
     const keep = [";", "set-option", "-w", "-t", "main", "remain-on-exit", "on"];
     await session.tmux("new-session", "-d", "-s", "main", ...size, "env", ...vars, ...command, ...keep);
+    session.socketPath = (await session.tmux("display-message", "-p", "#{socket_path}")).stdout.trim();
     return session;
   }
 
@@ -59,9 +64,10 @@ export class TmuxSession {
     }
   }
 
-  /** Kill the session and its tmux server. */
+  /** Kill the session and its tmux server, and remove the server's socket file. */
   async kill(): Promise<void> {
     await this.tmux("kill-server").catch(() => undefined);
+    if (this.socketPath) await rm(this.socketPath, { force: true });
   }
 
   private tmux(...args: string[]) {
