@@ -75,4 +75,33 @@ describe("parley chat and an unreachable server", () => {
     assert.doesNotMatch(di.output, /^\d\d:\d\d ! /m, "an outage is not an error");
     await Promise.all([cy.quit(), di.quit()]);
   });
+
+  it("a pending message that can no longer go out (removed meanwhile) is shown failed, not sent", async (t) => {
+    const home = await tempHome();
+    t.after(() => home.remove());
+    const [ed, flo] = await twoInAConversation(server.url, home.env, ["ed", "flo"], "club");
+    t.after(() => flo.kill("SIGKILL"));
+    await server.stop();
+    await flo.waitFor(/\* reconnecting…/);
+    const down = flo.output.length;
+    ed.write("too late\n");
+    await ed.waitFor(/ed: too late {2}\(pending: sent when the server is back\)/);
+    await ed.quit();
+
+    await server.restart();
+    await flo.waitFor(/\* connected/, 30_000, down);
+    flo.write("/remove ed\n");
+    await flo.waitFor(/\* you removed ed/);
+
+    const again = startChat("ed", home.env);
+    t.after(() => again.kill("SIGKILL"));
+    await again.waitFor(/ed: too late {2}\(pending: sent when the server is back\)/); // still queued, shown
+    await again.waitFor(/\* you were removed from "club"\n/);
+    await again.waitFor(
+      /\[club\] ed: too late {2}\(failed: this device is no longer a member of the conversation\)\n/,
+    );
+    await again.quit();
+    assert.doesNotMatch(flo.output, /too late/, "never delivered");
+    await flo.quit();
+  });
 });
