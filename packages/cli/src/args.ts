@@ -1,3 +1,4 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { UsageError } from "./errors.js";
 
 /** node:util parseArgs' errors (ERR_PARSE_ARGS_*), reworded; undefined for other errors. */
@@ -74,4 +75,30 @@ export function url(value: string, flag: string, protocols: readonly string[]): 
     throw new UsageError(`${flag} must be a ${schemes} URL`); // not echoed: it may hold a password
   }
   return value;
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>;
+
+/**
+ * Parse a command's arguments strictly; anything it does not take (an unknown option, a missing value, a stray
+ * word beyond `positionals`) is a usage error that ends with the command's usage line.
+ */
+export function parseCommand<O extends Options>(
+  args: string[],
+  options: O,
+  usage: string,
+  positionals = 0,
+): { values: Parsed<O>["values"]; words: string[] } {
+  let parsed: Parsed<O>;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    const failure = parseArgsFailure(err);
+    if (!failure) throw err;
+    throw new UsageError(failure.message, usage);
+  }
+  if (parsed.positionals.length > positionals)
+    throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[positionals])}`, usage);
+  return { values: parsed.values, words: parsed.positionals };
 }

@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
-import { runLogin, runRegister } from "./account.js";
+import { runLogin, runLogout, runPassword, runRegister } from "./account.js";
 import { flagValue } from "./args.js";
 import { runChat } from "./chat.js";
 import { runDemo } from "./demo.js";
+import { runDevices } from "./devices.js";
 import { UsageError } from "./errors.js";
 import { debugReport, toCliError } from "./failure.js";
 import { runServer } from "./server.js";
@@ -21,7 +22,16 @@ async function main(command: string | undefined, rest: string[]): Promise<number
       await runLogin(rest, say);
       return 0;
     case "chat":
-      await runChat(rest, say);
+      await runChat(rest);
+      return 0;
+    case "logout":
+      await runLogout(rest, say);
+      return 0;
+    case "password":
+      await runPassword(rest, say);
+      return 0;
+    case "devices":
+      await runDevices(rest, say);
       return 0;
     case "demo":
       parseArgs({ args: rest, options: {}, strict: true }); // it takes no arguments

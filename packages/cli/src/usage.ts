@@ -9,14 +9,35 @@ const COMMANDS: readonly Command[] = [
   {
     name: "register",
     args: "--server URL --username NAME [--store FILE] [--registration-token TOKEN]",
-    about: "create an account and this device (password from PARLEY_PASSWORD, or asked)",
+    about:
+      "create an account and this device (password from PARLEY_PASSWORD, asked, or stdin's first line);\n" +
+      "      the store defaults to $PARLEY_HOME/HOST:PORT/NAME/device.db, PARLEY_HOME to ~/.parley",
   },
   {
     name: "login",
     args: "--server URL --username NAME [--store FILE]",
     about: "log this device in (a new device for a new store)",
   },
-  { name: "chat", args: "[--store FILE]", about: "the interactive terminal client on the stored device" },
+  {
+    name: "chat",
+    args: "[--username NAME] [--server URL] [--store FILE]",
+    about: "the interactive terminal client (on the only profile, or the one these pick)",
+  },
+  {
+    name: "logout",
+    args: "[--username NAME] [--server URL] [--store FILE]",
+    about: "end this device's session; the device stays for a later login",
+  },
+  {
+    name: "password",
+    args: "[--username NAME] [--server URL] [--store FILE]",
+    about: "change the account's password (the new one from PARLEY_NEW_PASSWORD, or asked)",
+  },
+  {
+    name: "devices",
+    args: "[revoke ID-PREFIX] [--username NAME] [--server URL] [--store FILE]",
+    about: "this account's devices; `devices revoke ID-PREFIX` shuts one out",
+  },
   {
     name: "demo",
     args: "",

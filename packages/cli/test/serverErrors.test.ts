@@ -21,7 +21,9 @@ test("a wrong password against a real server is one line, exit 1", async (t) => 
   assert.equal(login.code, 1);
   assert.equal(login.stderr, "parley: wrong username or password\n");
 
-  const again = await runCli(["register", ...right.args], { env: right.env });
+  const again = await runCli(["register", ...account("correct horse battery", "third.db").args], {
+    env: right.env,
+  });
   assert.equal(again.code, 1);
   assert.equal(again.stderr, "parley: that username is already registered\n");
 });

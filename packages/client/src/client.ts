@@ -17,12 +17,20 @@ import { MAX_TEXT_LENGTH } from "./content.js";
 import type { ClientContext } from "./context.js";
 import { Conversation } from "./conversation.js";
 import { asClientError, isClientError, ParleyClientError } from "./errors.js";
-import { type ClientEvents, Emitter, type EventName, type MemberInfo } from "./events.js";
+import {
+  type ClientEvents,
+  type ConnectionState,
+  Emitter,
+  type EventName,
+  type MemberInfo,
+  type PendingMessage,
+} from "./events.js";
 import { groupName, MAX_NAME_BYTES, nameExtension } from "./groupName.js";
 import { addressOf, deviceIdOf, isValidUsername, validateCredential } from "./identity.js";
 import { DEFAULT_POOL, newKeyPackage, type PoolPolicy, replenishKeyPackages } from "./keyPackagePool.js";
 import { LAST_EVENT_ID, LiveDelivery } from "./live.js";
-import { flushOutbox, sendContent } from "./send.js";
+import { checkOwnDevices, rememberOwnDevices } from "./ownDevices.js";
+import { flushOutbox, pendingTexts, sendContent } from "./send.js";
 import type { ClientStore, ConversationRecord, DeviceRecord, HistoryRecord } from "./storage/store.js";
 import { syncConversation } from "./sync.js";
 import { HttpTransport } from "./transport/httpTransport.js";
@@ -64,6 +72,17 @@ export interface ConversationSummary {
   readonly members: number;
 }
 
+/** One device of this account, as `devices()` lists it. */
+export interface OwnDevice {
+  readonly deviceId: string;
+  readonly createdAt: number;
+  readonly revoked: boolean;
+  /** This device. */
+  readonly current: boolean;
+  /** What that device shows as its own code. */
+  readonly verificationCode: string;
+}
+
 export interface MemberDetails extends MemberInfo {
   /** Compare out of band with what that person's own device shows for itself. */
   readonly verificationCode: string;
@@ -84,6 +103,7 @@ export class ParleyClient {
   private live: LiveDelivery | undefined;
   private readonly tasks = new Set<Promise<unknown>>();
   private readonly scheduled = new Map<string, { again: boolean }>();
+  private connection: ConnectionState | undefined;
   private closed = false;
 
   private constructor(
@@ -121,6 +141,9 @@ export class ParleyClient {
     const transport = options.transport ?? new HttpTransport(options.serverUrl);
     if (!isValidUsername(options.username))
       throw new ParleyClientError("usage", "a username is 1–64 of A–Z a–z 0–9 _ . -");
+    // Checked before the server creates anything: logging in would refuse this store afterwards.
+    if (await options.store.loadDevice())
+      throw new ParleyClientError("usage", "this store already holds a device; use a new store to register");
     await transport.register(options.username, options.password, options.registrationToken);
     return ParleyClient.login({ ...options, transport });
   }
@@ -163,7 +186,13 @@ export class ParleyClient {
     };
     await options.store.write({ device });
     transport.setToken(session.token);
-    return ParleyClient.load(device, suite, { ...options, transport });
+    const client = await ParleyClient.load(device, suite, { ...options, transport });
+    try {
+      await rememberOwnDevices(client.ctx);
+    } catch (err) {
+      if (!isClientError(err, "network")) throw err; // the first start remembers them instead
+    }
+    return client;
   }
 
   /** Resume the device stored in `store`. */
@@ -184,6 +213,7 @@ export class ParleyClient {
     options: ClientOptions,
   ): Promise<ParleyClient> {
     const client = new ParleyClient(device, suite, options.store, options.transport as Transport, options);
+    const outbox = await options.store.loadOutbox();
     for (const record of await options.store.loadConversations()) {
       let group: MlsGroup | undefined;
       if (record.status === "active" && record.state) {
@@ -196,7 +226,9 @@ export class ParleyClient {
           throw asClientError(err, "storage", `stored state of conversation ${record.groupId}`);
         }
       }
-      client.conversations.set(record.groupId, new Conversation(record, group));
+      const conv = new Conversation(record, group);
+      conv.outbox = outbox.filter((o) => o.groupId === record.groupId);
+      client.conversations.set(record.groupId, conv);
     }
     return client;
   }
@@ -219,19 +251,28 @@ export class ParleyClient {
   }
 
   /**
-   * Bring this device up to date: key packages, unsent messages, Welcomes, every conversation's log; then, with
-   * `live` (default), keep it up to date through server-sent events.
+   * Bring this device up to date: key packages, Welcomes, every conversation's log, queued messages in order, the
+   * account's devices; then, with `live` (default), keep it up to date through server-sent events. With `live`,
+   * an unreachable server is not an error: stored conversations and history stay usable and live delivery
+   * catches up once it answers (`connection` events). Other failures (e.g. `unauthorized`) are thrown.
    */
   async start(options: { live?: boolean } = {}): Promise<void> {
     this.ensureOpen();
-    await this.replenishKeyPackages();
-    await this.sync();
-    const outbox = await this.store.loadOutbox();
-    for (const conv of this.conversations.values()) {
-      const items = outbox.filter((o) => o.groupId === conv.id);
-      if (items.length > 0) await conv.lock.run(() => flushOutbox(this.ctx, conv, items));
+    const live = options.live ?? true;
+    try {
+      await this.catchUp();
+    } catch (err) {
+      if (!live || !isClientError(err, "network")) throw err;
+      this.setConnection("reconnecting", err);
+      this.startLive(true);
+      return;
     }
-    if (options.live ?? true) this.startLive();
+    if (live) this.startLive(false);
+  }
+
+  /** `connected` while caught up with the live stream open; otherwise `reconnecting`. */
+  get connectionState(): ConnectionState {
+    return this.connection ?? "reconnecting";
   }
 
   /** Wait until the live stream is connected (after `start`). */
@@ -373,11 +414,24 @@ export class ParleyClient {
     this.emitter.emit("left", { conversationId, reason: "left" });
   }
 
-  /** Send a text message; resolves with its sequence number in the conversation once the server stored it. */
+  /**
+   * Send a text message; resolves with its sequence number in the conversation once the server stored it. It is
+   * stored first and posted after any older message still queued for the conversation. If the server cannot be
+   * reached it stays queued (`pendingMessages`), the error has `details.queued`, and it goes out in order on the
+   * next send or reconnect; a refusal (e.g. no longer a member) fails it. `outgoing` events tell each change.
+   */
   async send(conversationId: string, text: string): Promise<number> {
     if (text.length > MAX_TEXT_LENGTH) throw new ParleyClientError("usage", "the message is too long");
     const conv = this.conversation(conversationId);
     return conv.lock.run(() => sendContent(this.ctx, conv, { type: "text", text, sentAt: Date.now() }));
+  }
+
+  /** Messages stored and not yet delivered, oldest first per conversation. */
+  pendingMessages(conversationId?: string): PendingMessage[] {
+    this.ensureOpen();
+    const convs =
+      conversationId === undefined ? [...this.conversations.values()] : [this.conversation(conversationId)];
+    return convs.flatMap(pendingTexts);
   }
 
   history(
@@ -458,9 +512,33 @@ export class ParleyClient {
     return changed;
   }
 
-  /** End this device's session on the server (the store keeps the device for a later login). */
+  /** This account's devices, oldest first, with their verification codes. */
+  async devices(): Promise<OwnDevice[]> {
+    this.ensureOpen();
+    return (await this.transport.listDevices()).map((d) => ({
+      deviceId: d.deviceId,
+      createdAt: d.createdAt,
+      revoked: d.revoked,
+      current: d.current,
+      verificationCode: verificationCode(this.username, d.signatureKey),
+    }));
+  }
+
+  /** Change the account's password; the server ends the account's other sessions (they log in again). */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    this.ensureOpen();
+    await this.transport.changePassword(currentPassword, newPassword);
+  }
+
+  /**
+   * End this device's session on the server and forget the token; the store keeps the device (keys,
+   * conversations, history) for a later `login`.
+   */
   async logout(): Promise<void> {
+    this.ensureOpen();
     await this.transport.logout();
+    this.device = { ...this.device, token: "", tokenExpiresAt: 0 };
+    await this.store.write({ device: this.device });
     await this.close();
   }
 
@@ -473,7 +551,25 @@ export class ParleyClient {
     await this.store.close();
   }
 
-  private startLive(): void {
+  /** What every (re)connection does: key packages, Welcomes and logs, queued messages in order, own devices. */
+  private async catchUp(): Promise<void> {
+    await this.replenishKeyPackages();
+    await this.sync();
+    for (const conv of this.conversations.values()) {
+      if (conv.outbox.length === 0) continue;
+      const { stopped } = await conv.lock.run(() => flushOutbox(this.ctx, conv));
+      if (stopped) throw stopped; // not caught up: live delivery tries again after a back-off
+    }
+    await checkOwnDevices(this.ctx, (change) => this.emitter.emit("ownDevices", change));
+  }
+
+  private setConnection(state: ConnectionState, error?: ParleyClientError): void {
+    if (this.connection === state || this.closed) return;
+    this.connection = state;
+    this.emitter.emit("connection", { state, ...(error ? { error } : {}) });
+  }
+
+  private startLive(resyncFirst: boolean): void {
     if (this.live) return;
     this.live = new LiveDelivery(this.transport, {
       loadLastEventId: async () => {
@@ -486,10 +582,12 @@ export class ParleyClient {
           : this.store.write({ meta: { [LAST_EVENT_ID]: String(id) } }),
       groupChanged: (groupId) => this.schedule(groupId),
       welcome: () => this.schedule(""),
-      resync: () => this.sync(),
+      resync: () => this.catchUp(),
+      connected: () => this.setConnection("connected"),
+      disconnected: (error) => this.setConnection("reconnecting", error),
       error: (error) => this.emitter.emit("error", { error }),
     });
-    this.live.start();
+    this.live.start({ resyncFirst });
   }
 
   /** Coalesced background sync of one group ("" = the Welcome inbox): at most one running, one queued. */
@@ -524,7 +622,8 @@ export class ParleyClient {
   private background(task: Promise<unknown>): void {
     const tracked = task
       .catch((err) => {
-        if (!this.closed)
+        // An outage is told by `connection` events, and the reconnect catches up what this missed.
+        if (!this.closed && !isClientError(err, "network"))
           this.emitter.emit("error", { error: asClientError(err, "usage", "background work") });
       })
       .finally(() => this.tasks.delete(tracked));

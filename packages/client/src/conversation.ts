@@ -2,11 +2,11 @@ import { encodeGroup, type Member, type MlsGroup, type StagedCommit } from "@par
 import type { MemberInfo } from "./events.js";
 import { addressOf } from "./identity.js";
 import { Mutex } from "./mutex.js";
-import type { ConversationRecord } from "./storage/store.js";
+import type { ConversationRecord, OutboxRecord } from "./storage/store.js";
 
 /**
  * One conversation (an MLS group) on this device: the live group value, its stored record (cursor, pending
- * commit, status), and the lock that serialises everything done to it.
+ * commit, status), its queue of unsent messages, and the lock that serialises everything done to it.
  */
 export class Conversation {
   readonly lock = new Mutex();
@@ -14,6 +14,8 @@ export class Conversation {
   staged: StagedCommit | undefined;
   /** The epoch of the last commit of ours that was merged (lets an ambiguous send learn that it won). */
   lastMergedCommitEpoch: number | undefined;
+  /** Messages stored and not yet delivered, oldest first: they are posted strictly in this order. */
+  outbox: OutboxRecord[] = [];
 
   constructor(
     public record: ConversationRecord,

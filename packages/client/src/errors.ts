@@ -14,6 +14,7 @@ export type ClientErrorCode =
   | "rate-limited" // 429
   | "server-error" // 5xx
   | "storage" // the local store failed or holds something unreadable
+  | "store-locked" // another process (or connection) has the store open
   | "mls" // the MLS engine refused an operation or a message
   | "not-logged-in" // the store holds no device session
   | "unknown-conversation"
@@ -34,6 +35,8 @@ export class ParleyClientError extends Error {
       status?: number;
       /** The server's `error` code, when it sent one. */
       serverCode?: string;
+      /** On a rejected `send`: the message is stored and will be sent, in order, once the server is back. */
+      queued?: boolean;
       cause?: unknown;
     } = {},
   ) {

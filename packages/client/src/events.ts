@@ -18,23 +18,62 @@ export interface MessageEvent {
   readonly epoch: number;
 }
 
+/** A member device a commit added. */
+export interface AddedMember extends MemberInfo {
+  /** The user was already a member before this commit: this is another device of theirs (verify its code). */
+  readonly newDevice: boolean;
+}
+
+export type OutgoingState = "pending" | "sent" | "failed";
+
+/** One of this device's text messages, stored and not yet delivered. */
+export interface PendingMessage {
+  readonly conversationId: string;
+  /** Stable across retries (it is also the Idempotency-Key). */
+  readonly id: string;
+  readonly text: string;
+  readonly sentAt: number;
+}
+
+/** One of this device's text messages changed state: stored and queued, stored by the server, or given up. */
+export interface OutgoingEvent extends PendingMessage {
+  readonly state: OutgoingState;
+  /** Once sent: its sequence number in the conversation. */
+  readonly seq?: number;
+  /** Once failed: why it can no longer be delivered. */
+  readonly error?: ParleyClientError;
+}
+
+export type ConnectionState = "connected" | "reconnecting";
+
 export interface ClientEvents {
   message: MessageEvent;
   /** A commit changed who is in the conversation (including ours once the server accepted it). */
   membership: {
     readonly conversationId: string;
     readonly epoch: number;
-    readonly added: MemberInfo[];
+    readonly added: AddedMember[];
     readonly removed: MemberInfo[];
     /** Who committed the change, when known. */
     readonly by?: MemberInfo;
   };
-  renamed: { readonly conversationId: string; readonly name: string };
+  renamed: { readonly conversationId: string; readonly name: string; readonly by?: MemberInfo };
   /** This device became a member: it created the conversation or processed a Welcome. */
   joined: { readonly conversationId: string; readonly name: string };
   /** This device is no longer a member: it left, or was removed by someone else. */
   left: { readonly conversationId: string; readonly reason: "left" | "removed" };
   error: { readonly error: ParleyClientError; readonly conversationId?: string };
+  outgoing: OutgoingEvent;
+  /**
+   * Live delivery's state: `connected` once caught up and the event stream is open, `reconnecting` (with the
+   * failure) while the server is unreachable and the client retries with back-off.
+   */
+  connection: { readonly state: ConnectionState; readonly error?: ParleyClientError };
+  /**
+   * The account's other devices changed since this device last looked (on start and every reconnect): a device
+   * in `added` is a new login on this account; if it was not its owner, revoke it.
+   */
+  ownDevices: { readonly added: string[]; readonly removed: string[] };
 }
 
 export type EventName = keyof ClientEvents;

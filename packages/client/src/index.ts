@@ -3,11 +3,22 @@ export {
   type ConversationSummary,
   type LoginOptions,
   type MemberDetails,
+  type OwnDevice,
   ParleyClient,
 } from "./client.js";
 export { type ClientErrorCode, isClientError, ParleyClientError } from "./errors.js";
-export type { ClientEvents, EventName, MemberInfo, MessageEvent } from "./events.js";
-export { type DeviceAddress, deviceIdOf } from "./identity.js";
+export type {
+  AddedMember,
+  ClientEvents,
+  ConnectionState,
+  EventName,
+  MemberInfo,
+  MessageEvent,
+  OutgoingEvent,
+  OutgoingState,
+  PendingMessage,
+} from "./events.js";
+export { type DeviceAddress, deviceIdOf, isValidUsername } from "./identity.js";
 export type { PoolPolicy } from "./keyPackagePool.js";
 export { MemoryStore } from "./storage/memoryStore.js";
 export { SqliteStore } from "./storage/sqliteStore.js";
@@ -24,6 +35,7 @@ export type {
 } from "./storage/store.js";
 export { HttpTransport, type HttpTransportOptions } from "./transport/httpTransport.js";
 export type {
+  AccountDevice,
   CommitBundle,
   CommitOutcome,
   LogEntry,

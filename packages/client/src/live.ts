@@ -1,4 +1,4 @@
-import { isClientError, type ParleyClientError } from "./errors.js";
+import { asClientError, ParleyClientError } from "./errors.js";
 import type { ServerEvent, Transport } from "./transport/transport.js";
 
 export const LAST_EVENT_ID = "lastEventId";
@@ -9,20 +9,23 @@ export interface LiveHandlers {
   /** A group's log has new entries (or its membership changed). */
   groupChanged(groupId: string): void;
   welcome(): void;
-  /** Events were missed (lagged, or the stream dropped): fetch everything from the stored cursors. */
+  /** Before every connection but a first one the caller already caught up for: fetch and send what waits. */
   resync(): Promise<void>;
+  /** Caught up and the stream is open. */
+  connected(): void;
+  /** The resync or the stream failed (or the stream ended); the next attempt follows a back-off. */
+  disconnected(error: ParleyClientError): void;
   error(error: ParleyClientError): void;
 }
 
 /**
  * Live delivery over the server's SSE stream. Events only say *that* something happened; the data is always
  * fetched from the log from the stored cursor, so a missed, repeated or reordered event cannot lose or duplicate
- * a message. After a drop or a `lagged` event the client resyncs by fetching, then reconnects.
+ * a message. After a drop or a `lagged` event the client resyncs by fetching, then reconnects; while the server
+ * is unreachable it keeps trying with exponential back-off.
  */
 export class LiveDelivery {
   private readonly controller = new AbortController();
-  /** The current connection's own abort, so one stream can be replaced without stopping delivery. */
-  private connection: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private lastEventId: number | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
@@ -36,8 +39,9 @@ export class LiveDelivery {
     private readonly backoff = { initialMs: 250, maxMs: 10_000 },
   ) {}
 
-  start(): void {
-    this.loop ??= this.run();
+  /** `resyncFirst`: the caller could not catch up (the server was unreachable), so do it before connecting. */
+  start(options: { resyncFirst?: boolean } = {}): void {
+    this.loop ??= this.run(options.resyncFirst ?? false);
   }
 
   async stop(): Promise<void> {
@@ -51,36 +55,50 @@ export class LiveDelivery {
     return this.connected ? Promise.resolve() : new Promise((resolve) => this.connectedWaiters.push(resolve));
   }
 
-  private async run(): Promise<void> {
+  private async run(resyncFirst: boolean): Promise<void> {
     const signal = this.controller.signal;
     this.lastEventId = await this.handlers.loadLastEventId().catch(() => undefined);
     let delay = this.backoff.initialMs;
-    let first = true;
+    let resync = resyncFirst;
     while (!signal.aborted) {
       try {
-        if (!first) await this.handlers.resync();
-        first = false;
-        this.connection = new AbortController();
-        const stream = AbortSignal.any([signal, this.connection.signal]);
-        for await (const event of this.transport.events(this.lastEventId, stream)) {
-          if (!this.connected) {
-            this.connected = true;
-            for (const w of this.connectedWaiters.splice(0)) w();
-          }
+        if (resync) await this.handlers.resync();
+        resync = true;
+        const lagged = await this.stream(signal, () => {
           delay = this.backoff.initialMs;
-          this.handle(event);
-          if (event.type === "lagged") break;
-        }
+        });
+        if (!lagged && !signal.aborted)
+          this.lost(new ParleyClientError("network", "GET /v1/events: the stream ended"));
       } catch (err) {
         if (signal.aborted) break;
-        if (isClientError(err) && err.code !== "network") this.handlers.error(err);
+        const error = asClientError(err, "network", "live delivery");
+        if (error.code !== "network") this.handlers.error(error);
+        this.lost(error);
       }
-      this.connected = false;
       if (signal.aborted) break;
-      if (this.connection?.signal.aborted) continue; // replaced on purpose: no back-off
       await sleep(delay, signal);
       delay = Math.min(delay * 2, this.backoff.maxMs);
     }
+  }
+
+  /** Read one stream until it ends; true when it ended with `lagged` (resync and reconnect, still connected). */
+  private async stream(signal: AbortSignal, onEvent: () => void): Promise<boolean> {
+    for await (const event of this.transport.events(this.lastEventId, signal)) {
+      onEvent();
+      if (!this.connected) {
+        this.connected = true;
+        for (const w of this.connectedWaiters.splice(0)) w();
+        this.handlers.connected();
+      }
+      this.handle(event);
+      if (event.type === "lagged") return true;
+    }
+    return false;
+  }
+
+  private lost(error: ParleyClientError): void {
+    this.connected = false;
+    this.handlers.disconnected(error);
   }
 
   private handle(event: ServerEvent): void {

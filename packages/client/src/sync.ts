@@ -72,7 +72,7 @@ export async function dropPending(ctx: ClientContext, conv: Conversation): Promi
   await ctx.store.write({ conversations: [conv.snapshot()] });
 }
 
-async function markRemoved(ctx: ClientContext, conv: Conversation): Promise<void> {
+export async function markRemoved(ctx: ClientContext, conv: Conversation): Promise<void> {
   conv.record = { ...conv.record, status: "removed", pending: null };
   conv.group = undefined;
   conv.staged = undefined;
@@ -191,6 +191,8 @@ export async function applyEntries(
     record = { ...record, cursor: entry.seq };
   }
 
+  // The name is kept current in the record, so a conversation one was removed from still shows its last name.
+  record = { ...record, name: groupName(group) };
   const previous = conv.group;
   conv.group = record.status === "active" ? group : undefined;
   conv.staged = staged;
@@ -228,11 +230,19 @@ function changeNotices(
   const out: (() => void)[] = [];
   const { added, removed } = diffMembers(before.members(), after.members());
   if (added.length > 0 || removed.length > 0) {
-    const event = { conversationId, epoch: Number(after.epoch), added, removed, ...(by ? { by } : {}) };
+    const users = new Set(before.members().map((m) => addressOf(m)?.username));
+    const event = {
+      conversationId,
+      epoch: Number(after.epoch),
+      added: added.map((m) => ({ ...m, newDevice: users.has(m.username) })),
+      removed,
+      ...(by ? { by } : {}),
+    };
     out.push(() => ctx.events.emit("membership", event));
   }
   const name = groupName(after);
-  if (name !== groupName(before)) out.push(() => ctx.events.emit("renamed", { conversationId, name }));
+  if (name !== groupName(before))
+    out.push(() => ctx.events.emit("renamed", { conversationId, name, ...(by ? { by } : {}) }));
   return out;
 }
 

@@ -77,7 +77,10 @@ describe("a conversation on a real server", () => {
     const renamed = collect(carol, "renamed");
     await bob.rename(id, "the trio");
     await carol.sync();
-    assert.deepEqual(renamed, [{ conversationId: id, name: "the trio" }]);
+    assert.deepEqual(
+      renamed.map((r) => [r.conversationId, r.name, r.by?.username]),
+      [[id, "the trio", "bob"]],
+    );
     await alice.sync();
     assert.equal(alice.conversationList().find((c) => c.id === id)?.name, "the trio");
 

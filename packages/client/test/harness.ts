@@ -22,6 +22,19 @@ export interface Running {
 
 /** A real server on a loopback port over a SQLite file in a fresh temp dir. */
 export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<Running> {
+  const server = await startRestartableServer(overrides);
+  return { url: server.url, dir: server.dir, close: () => server.close() };
+}
+
+export interface Restartable extends Running {
+  /** An outage: the server stops (its streams end, connections are refused); its database stays. */
+  stop(): Promise<void>;
+  /** Back on the same port and database. */
+  restart(): Promise<void>;
+}
+
+/** A real server that can go down and come back at the same address with the same data. */
+export async function startRestartableServer(overrides: Partial<ServerConfig> = {}): Promise<Restartable> {
   const dir = await mkdtemp(join(tmpdir(), "parley-client-"));
   const config: ServerConfig = {
     ...DEFAULT_CONFIG,
@@ -30,17 +43,35 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     sqlitePath: join(dir, "server.db"),
     ...overrides,
   };
-  const store = await openStore(config);
-  const app = await buildServer(store, config);
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const { port } = app.server.address() as AddressInfo;
+  let running: { port: number; stop(): Promise<void> } | undefined = await serve(config, 0);
+  const port = running.port;
+  const stop = async () => {
+    await running?.stop();
+    running = undefined;
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     dir,
+    stop,
+    async restart() {
+      running ??= await serve(config, port);
+    },
     async close() {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function serve(config: ServerConfig, port: number): Promise<{ port: number; stop(): Promise<void> }> {
+  const store = await openStore(config);
+  const app = await buildServer(store, config);
+  await app.listen({ port, host: "127.0.0.1" });
+  return {
+    port: (app.server.address() as AddressInfo).port,
+    async stop() {
       await app.close();
       await store.db.close();
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }

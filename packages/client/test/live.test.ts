@@ -51,6 +51,8 @@ describe("live delivery", () => {
         resync: async () => {
           log.push("resync");
         },
+        connected: () => {},
+        disconnected: () => {},
         error: (e) => log.push(`error ${e.code}`),
       },
       { initialMs: 1, maxMs: 5 },
@@ -63,13 +65,14 @@ describe("live delivery", () => {
     assert.equal(saved, 12);
   });
 
-  it("a dropped stream is resynced and reconnected; protocol errors are reported, network ones are not", async () => {
+  it("a dropped stream is resynced and reconnected; protocol errors are reported, network ones are not; each failure and each opened stream tell the connection state", async () => {
     const { transport, asked } = scripted([
       new ParleyClientError("network", "GET /v1/events: no response"),
       new ParleyClientError("malformed-response", "GET /v1/events: the response is not an event stream"),
       [{ type: "group_update", id: 2, groupId: "g2" }],
     ]);
     const log: string[] = [];
+    const states: string[] = [];
     const live = new LiveDelivery(
       transport,
       {
@@ -80,14 +83,23 @@ describe("live delivery", () => {
         resync: async () => {
           log.push("resync");
         },
+        connected: () => states.push("connected"),
+        disconnected: (e) => states.push(`reconnecting ${e.code}`),
         error: (e) => log.push(`error ${e.code}`),
       },
       { initialMs: 1, maxMs: 5 },
     );
     live.start();
-    await until(() => log.includes("group g2"), 2000, "third connection");
+    await until(() => states.length === 4, 2000, "the third connection and its end");
     await live.stop();
     assert.deepEqual(log.slice(0, 4), ["resync", "error malformed-response", "resync", "group g2"]);
     assert.equal(asked[0], undefined);
+    // The third stream ends after its event: that is a drop too.
+    assert.deepEqual(states, [
+      "reconnecting network",
+      "reconnecting malformed-response",
+      "connected",
+      "reconnecting network",
+    ]);
   });
 });

@@ -29,7 +29,8 @@ describe("commit recovery", () => {
       const tag = when.startsWith("after") ? "a" : "b";
       const path = join(server.dir, `alice-${tag}.db`);
       const transport = new ObservedTransport(server.url);
-      const alice = await clientWith(`alice${tag}`, transport, SqliteStore.open(path));
+      const store = SqliteStore.open(path);
+      const alice = await clientWith(`alice${tag}`, transport, store);
       const bob = await newClient(server.url, `bob${tag}`);
       const carol = await newClient(server.url, `carol${tag}`);
       const id = await alice.createConversation({ members: [`bob${tag}`] });
@@ -50,7 +51,8 @@ describe("commit recovery", () => {
       void alice.addMembers(id, [`carol${tag}`]);
       await until(() => reached, 5000, "the commit step");
 
-      // A fresh process opens the same store.
+      // A fresh process opens the same store; the dead one's lock went with it.
+      await store.close();
       const revived = await ParleyClient.open({ store: SqliteStore.open(path), keyPackagePool: SMALL_POOL });
       await revived.start({ live: false });
       await Promise.all([bob.sync(), carol.sync()]);

@@ -108,6 +108,12 @@ export class CliProcess {
     return result;
   }
 
+  /** Type `/quit` and wait (bounded) for the exit. */
+  quit(timeoutMs = 15_000): Promise<CliResult> {
+    this.write("/quit\n");
+    return this.finished(timeoutMs);
+  }
+
   private append(stream: "stdout" | "stderr", text: string): void {
     this[stream] += text;
     this.output += text;
@@ -134,4 +140,23 @@ export async function tempHome(): Promise<{
 }> {
   const dir = await mkdtemp(join(tmpdir(), "parley-cli-"));
   return { dir, env: { PARLEY_HOME: dir }, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export const TEST_PASSWORD = "correct horse battery";
+
+/** `parley register` for `username` on `server` into the profiles of `env` (PARLEY_HOME); it must succeed. */
+export async function registerUser(
+  server: string,
+  username: string,
+  env: Record<string, string>,
+): Promise<void> {
+  const result = await runCli(["register", "--server", server, "--username", username], {
+    env: { ...env, PARLEY_PASSWORD: TEST_PASSWORD },
+  });
+  if (result.code !== 0) throw new Error(`register ${username} failed: ${result.stderr}`);
+}
+
+/** `parley chat --username NAME` as a running process (stdin is a pipe: no prompts, plain lines). */
+export function startChat(username: string, env: Record<string, string>): CliProcess {
+  return new CliProcess(["chat", "--username", username], { env });
 }

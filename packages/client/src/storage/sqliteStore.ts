@@ -1,5 +1,7 @@
+import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { ParleyClientError } from "../errors.js";
+import { makePrivateDirs, makePrivateFile, restrictCompanions } from "./privateFiles.js";
 import type {
   ClientStore,
   ConversationRecord,
@@ -33,6 +35,35 @@ CREATE TABLE outbox (
   content BLOB NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
+
+/** Take the store's exclusive lock, or fail with `store-locked` if another connection holds it. */
+function lock(db: Database.Database, path: string): void {
+  db.pragma("busy_timeout = 100"); // rides out another opener's brief look at the file, no longer
+  db.pragma("locking_mode = EXCLUSIVE");
+  try {
+    db.exec("BEGIN EXCLUSIVE; COMMIT");
+  } catch (err) {
+    if (!String((err as { code?: unknown }).code).startsWith("SQLITE_BUSY")) throw err;
+    throw new ParleyClientError("store-locked", `another process is using the store at ${path}`, {
+      cause: err,
+    });
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = Number(db.pragma("user_version", { simple: true }));
+  if (version === 0) {
+    db.transaction(() => {
+      db.exec(MIGRATION);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+  } else if (version !== SCHEMA_VERSION) {
+    throw new ParleyClientError(
+      "storage",
+      `client store schema ${version}; this build reads ${SCHEMA_VERSION}`,
+    );
+  }
+}
 
 type Row = Record<string, unknown>;
 const blob = (v: unknown) => new Uint8Array(v as Buffer);
@@ -68,7 +99,8 @@ function decodePending(text: unknown): PendingCommitRecord | null {
 
 /**
  * A ClientStore in one SQLite file (better-sqlite3): WAL, synchronous=FULL, so a batch that `write` returned
- * from survives a crash or power loss; each batch is one transaction.
+ * from survives a crash or power loss; each batch is one transaction. One process at a time (see `open`): two
+ * writers would encrypt with the same key generation.
  */
 export class SqliteStore implements ClientStore {
   private readonly db: Database.Database;
@@ -88,27 +120,27 @@ export class SqliteStore implements ClientStore {
     return statement;
   }
 
+  /**
+   * Open (or create) the store at `path` and lock it for this store's lifetime: a second opener, in this process
+   * or another, fails at once with `store-locked`. The lock is SQLite's exclusive locking mode, taken by a write
+   * transaction before anything is read; the OS drops it when the process dies. With the lock held, WAL keeps
+   * its index in memory (no -shm file). The file and its -wal are 0600, directories created here 0700.
+   */
   static open(path: string): SqliteStore {
-    let db: Database.Database;
+    let db: Database.Database | undefined;
     try {
+      if (path !== ":memory:") {
+        makePrivateDirs(dirname(resolve(path)));
+        makePrivateFile(path);
+      }
       db = new Database(path);
+      lock(db, path);
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = FULL");
-      db.pragma("busy_timeout = 5000");
-      const version = Number(db.pragma("user_version", { simple: true }));
-      if (version === 0) {
-        db.transaction(() => {
-          db.exec(MIGRATION);
-          db.pragma(`user_version = ${SCHEMA_VERSION}`);
-        }).immediate();
-      } else if (version !== SCHEMA_VERSION) {
-        db.close();
-        throw new ParleyClientError(
-          "storage",
-          `client store schema ${version}; this build reads ${SCHEMA_VERSION}`,
-        );
-      }
+      migrate(db);
+      if (path !== ":memory:") restrictCompanions(path);
     } catch (err) {
+      db?.close();
       if (err instanceof ParleyClientError) throw err;
       throw new ParleyClientError("storage", `cannot open client store: ${(err as Error).message}`, {
         cause: err,
@@ -262,7 +294,9 @@ export class SqliteStore implements ClientStore {
       for (const h of batch.history ?? [])
         hist.run(h.groupId, h.seq, h.username, h.deviceId, h.text, h.sentAt);
       const out = this.prepare(
-        "INSERT OR REPLACE INTO outbox (id, group_id, epoch, message, content, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        // An upsert, not a replace: a message encrypted again keeps its rowid, so its place in the queue.
+        `INSERT INTO outbox (id, group_id, epoch, message, content, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, message = excluded.message`,
       );
       for (const o of batch.outbox ?? [])
         out.run(o.id, o.groupId, o.epoch, o.message, o.content, o.createdAt);

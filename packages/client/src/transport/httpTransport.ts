@@ -1,5 +1,6 @@
 import { toBase64 } from "../bytes.js";
 import { type ClientErrorCode, ParleyClientError } from "../errors.js";
+import { deviceIdOf } from "../identity.js";
 import { EventStreamParser } from "./eventStream.js";
 import {
   array,
@@ -13,6 +14,7 @@ import {
   string,
 } from "./responses.js";
 import type {
+  AccountDevice,
   CommitBundle,
   CommitOutcome,
   LogEntry,
@@ -196,6 +198,33 @@ export class HttpTransport implements Transport {
     const route = "DELETE /v1/sessions/current";
     const answer = await this.request("DELETE", "/v1/sessions/current", route);
     if (answer.status !== 204) throw this.failure(route, answer);
+  }
+
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    const route = "PUT /v1/account/password";
+    const answer = await this.request("PUT", "/v1/account/password", route, {
+      json: { currentPassword, newPassword },
+    });
+    if (answer.status !== 204) throw this.failure(route, answer);
+  }
+
+  async listDevices(): Promise<AccountDevice[]> {
+    const route = "GET /v1/devices";
+    const body = this.expect(route, await this.request("GET", "/v1/devices", route), 200);
+    return array(route, body.devices, "devices").map((item, i) => {
+      const d = object(route, item, `devices[${i}]`);
+      const deviceId = string(route, d.deviceId, `devices[${i}].deviceId`, DEVICE_ID);
+      const signatureKey = bytes(route, d.signatureKey, `devices[${i}].signatureKey`);
+      // The verification code is computed from the key: it must be the key the device id names.
+      if (deviceIdOf(signatureKey) !== deviceId) throw malformed(route, `devices[${i}]: key and id differ`);
+      return {
+        deviceId,
+        signatureKey,
+        createdAt: integer(route, d.createdAt, `devices[${i}].createdAt`),
+        revoked: boolean(route, d.revoked, `devices[${i}].revoked`),
+        current: boolean(route, d.current, `devices[${i}].current`),
+      };
+    });
   }
 
   async revokeDevice(deviceId: string): Promise<void> {

@@ -10,6 +10,16 @@ export interface Session {
   readonly expiresAt: number;
 }
 
+/** One device of this account as the server lists it. */
+export interface AccountDevice {
+  readonly deviceId: string;
+  readonly signatureKey: Uint8Array;
+  readonly createdAt: number;
+  readonly revoked: boolean;
+  /** The device this session belongs to. */
+  readonly current: boolean;
+}
+
 export interface CommitBundle {
   readonly commit: Uint8Array;
   readonly welcome?: { readonly deviceIds: string[]; readonly welcome: Uint8Array };
@@ -58,6 +68,10 @@ export interface Transport {
   register(username: string, password: string, registrationToken?: string): Promise<void>;
   login(username: string, password: string, signatureKey: Uint8Array): Promise<Session>;
   logout(): Promise<void>;
+  /** Change the account's password; the server ends the account's other sessions. */
+  changePassword(currentPassword: string, newPassword: string): Promise<void>;
+  /** The account's devices, oldest first. */
+  listDevices(): Promise<AccountDevice[]>;
   /** Revoke another device of this account (its sessions end; it cannot log in again). */
   revokeDevice(deviceId: string): Promise<void>;
   uploadKeyPackages(keyPackages: Uint8Array[], lastResort?: Uint8Array): Promise<number>;
