@@ -52,12 +52,28 @@ test("op 31 from a member whose group nobody else holds re-creates the group", a
   const { gateway, a, b, c } = await threeMembers(t);
   await c.close();
   await agreed([a, b], 3n);
-  // Both remaining members report failure at once: no healthy member is left to commit, so the gateway
-  // re-creates the group from their new key packages (op 24 epoch 1).
-  await Promise.all([a.recover(0), b.recover(0)]);
+  // B reports failure, and its new key package is in before A reports failure too, A holding the commit that
+  // would re-add B: no healthy member is left to commit, so the gateway re-creates the group from the key
+  // packages that answer op 24 epoch 1. (Were B's first key package still on its way, it would arrive after
+  // the reset, be proposed, and lose to the one B sends for op 24: a Welcome for it would fail.)
+  a.autoCommit = false;
+  const logFrom = gateway.logs.length;
+  await b.recover(0);
+  await until(
+    () => gateway.logs.slice(logFrom).some((l) => l.msg === "key package accepted" && l.userId === B),
+    "B's new key package taken by the gateway",
+  );
+  await until(() => a.heldCommits.length === 1, "A's commit re-adding B, held");
+  a.autoCommit = true;
+  await a.recover(0);
   await until(() => a.ops(24).length === 1 && b.ops(24).length === 1, "op 24 to both");
   await agreed([a, b], 1n);
   assert.equal(gateway.inspect()?.epoch, 1n);
+  assert.deepEqual(
+    gateway.inspect()?.roster.map((l) => l.userId),
+    [A, B],
+    "A created the group",
+  );
 });
 
 test("a user reconnecting while its old leaf is still in the group is removed and re-added, never duplicated", async (t) => {
