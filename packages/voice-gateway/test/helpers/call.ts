@@ -279,7 +279,6 @@ interface SentFrame {
   readonly sentAt: number;
   /** The epoch whose key sealed it. */
   readonly epoch: string;
-  readonly receivedBy: Set<string>;
 }
 
 export interface CallCounts {
@@ -315,8 +314,8 @@ export interface CallCounts {
 
 interface Presence {
   readonly member: CallMember;
-  /** Since when it was leaving: from then on it is sent nothing new, and it is closed once `owed` is empty. */
-  leftAt: number | undefined;
+  /** Leaving: it is sent nothing new, and is closed once `owed` is empty. */
+  leaving: boolean;
   /** Closed: what reaches it now is not counted. */
   gone: boolean;
   /** When this member executed the transition that welcomed it into a group with others. */
@@ -443,7 +442,7 @@ export class LiveCall {
     this.everyone.push(member);
     this.presence.set(userId, {
       member,
-      leftAt: undefined,
+      leaving: false,
       gone: false,
       joinedAt: undefined,
       owed: new Set(),
@@ -474,7 +473,7 @@ export class LiveCall {
     const presence = this.presence.get(userId);
     if (!member || !presence) throw new Error(`${userId} is not in the call`);
     this.members.delete(userId);
-    presence.leftAt = performance.now();
+    presence.leaving = true;
     await until(
       () => presence.owed.size === 0,
       `${userId} to receive the frames sent before it left`,
@@ -571,7 +570,7 @@ export class LiveCall {
   }
 
   private async close(presence: Presence): Promise<void> {
-    presence.leftAt ??= performance.now();
+    presence.leaving = true;
     await presence.member.client.close();
     presence.gone = true;
     presence.member.dispose();
@@ -604,11 +603,10 @@ export class LiveCall {
         plain,
         sentAt: now,
         epoch: member.sendingEpoch,
-        receivedBy: new Set(),
       };
       this.frames.set(Buffer.from(sealed.frame).toString("base64"), frame);
       for (const [userId, p] of this.presence) {
-        if (userId !== frame.sender && p.leftAt === undefined) p.owed.add(frame);
+        if (userId !== frame.sender && !p.leaving) p.owed.add(frame);
       }
       member.client.sendMedia(member.ssrc, RelayCodec.opus, sealed.frame);
       this.counts.sent++;
@@ -628,7 +626,6 @@ export class LiveCall {
       this.counts.unknown++;
       return;
     }
-    frame.receivedBy.add(receiver.userId);
     presence.owed.delete(frame);
     const receiverInEpoch = this.rosters.get(frame.epoch)?.has(receiver.userId) ?? false;
     const afterJoin = presence.joinedAt !== undefined && frame.sentAt > presence.joinedAt && receiverInEpoch;
