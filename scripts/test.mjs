@@ -2,6 +2,7 @@
 // those, with Node's test runner. Node 20's `--test DIR` would also run helpers (anything under `test/`), and it
 // has no glob support, so the files are listed here.
 import { spawnSync } from "node:child_process";
+import { randomInt } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +29,13 @@ if (files.length === 0) {
   );
   process.exit(1);
 }
+// One base seed for the whole run (see packages/testkit): every file's tests draw their choices from it, so
+// this one line replays them all.
+const seed = process.env.PARLEY_TEST_SEED || String(randomInt(0, 2 ** 32));
+console.log(`# seed ${seed} (PARLEY_TEST_SEED=${seed} to replay)`);
 const args = ["--test", "--test-timeout=600000", ...process.argv.slice(2), ...files];
-const run = spawnSync(process.execPath, args, { stdio: "inherit" });
+const run = spawnSync(process.execPath, args, {
+  stdio: "inherit",
+  env: { ...process.env, PARLEY_TEST_SEED: seed },
+});
 process.exit(run.status ?? 1);

@@ -5,6 +5,7 @@ import { createInterface } from "node:readline";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { decodeGroup } from "@parley/mls";
+import { testRandom } from "@parley/testkit";
 import { HttpTransport, ParleyClient, SqliteStore } from "../src/index.js";
 import { hex, newClient, type Running, SMALL_POOL, startServer } from "./harness.js";
 
@@ -217,6 +218,7 @@ describe("a client process SIGKILLed mid-commit", () => {
   });
 
   it("killed at arbitrary moments while committing and sending: every restart rejoins the same group", async (t) => {
+    const random = testRandom(t);
     const { path, bob, carol, id } = await setup("d");
     await carol.close();
     const received: string[] = [];
@@ -225,7 +227,7 @@ describe("a client process SIGKILLed mid-commit", () => {
     for (let round = 0; round < 4; round++) {
       const child = startChild(["loop", path, id, `r${round}`]);
       await child.next((s) => s.step === "merged");
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 60)));
+      await new Promise((r) => setTimeout(r, random.int(60)));
       assert.equal((await child.kill()).signal, "SIGKILL");
       reported.push(child.steps.filter((s) => s.step === "sent").length);
 

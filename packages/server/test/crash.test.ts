@@ -6,6 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createKeyPackage, generateSignatureKeyPair, loadSuite, MlsGroup } from "@parley/mls";
+import { Changes } from "@parley/testkit";
 import pg from "pg";
 import { type Backend, call, postgresAvailable } from "./harness.js";
 
@@ -67,8 +68,9 @@ for (const backend of backends) {
           messages.push(m.message);
         }
 
-        // Eight concurrent writers; the server is killed mid-stream.
+        // Eight concurrent writers; the server is killed mid-stream, once a tenth of the messages are in.
         const acknowledged = new Map<number, string>();
+        const changes = new Changes();
         let next = 0;
         const writer = async (url: string) => {
           while (next < messages.length) {
@@ -80,13 +82,17 @@ for (const backend of backends) {
                 body: message,
               });
               if (r.status === 201) acknowledged.set(((await r.json()) as { seq: number }).seq, b64(message));
+              changes.notify();
             } catch {
               return; // the server is gone
             }
           }
         };
         const load = Promise.all(Array.from({ length: 8 }, () => writer(server.url)));
-        await new Promise((r) => setTimeout(r, 400));
+        const killAt = messages.length / 10;
+        await changes.until(() => acknowledged.size >= killAt, `${killAt} acknowledged writes`, {
+          state: () => `${acknowledged.size} acknowledged`,
+        });
         server.child.kill("SIGKILL");
         await load;
         assert.ok(acknowledged.size > 0, "some writes were acknowledged before the kill");

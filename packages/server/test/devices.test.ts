@@ -70,7 +70,7 @@ for (const backend of backends) {
       const suite = await loadSuite(1);
       const alice = await loginDevice(u, suite, "alice");
       const events = openEvents(u, alice.token);
-      await new Promise((r) => setTimeout(r, 100));
+      await events.connected;
       let group = await MlsGroup.create(suite, await alice.keyPackage());
       const gid = Buffer.from(group.groupId).toString("base64url");
       await call(u, "POST", "/v1/groups", { token: alice.token, body: { groupId: gid } });

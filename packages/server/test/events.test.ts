@@ -23,7 +23,7 @@ for (const backend of backends) {
         await call(u, "POST", "/v1/groups", { token: alice.token, body: { groupId: gid } });
 
         const bobEvents = openEvents(u, bob.token);
-        await new Promise((r) => setTimeout(r, 100));
+        await bobEvents.connected;
         const add = await a.commit({ add: [(await bob.keyPackage()).message], publicMessage: true });
         a = add.group;
         await call(u, "POST", `/v1/groups/${gid}/commits`, {
@@ -62,8 +62,10 @@ for (const backend of backends) {
         const resumed = openEvents(u, bob.token, lastId);
         const concurrent = [];
         for (let i = 0; i < 100; i++) concurrent.push(await post(1000 + i));
-        await resumed.until((es) => es.filter((e) => e.event === "message").length === 300, 15_000);
-        await new Promise((r) => setTimeout(r, 200));
+        await resumed.until((es) => es.filter((e) => e.event === "message").length === 300);
+        // One more message is a barrier: the stream is in order, so once it is in, any event sent twice is too.
+        const barrier = await post(2000);
+        await resumed.until((es) => es.some((e) => e.event === "message" && e.data.seq === barrier));
         const ids = resumed.events.map((e) => e.id as number);
         assert.equal(new Set(ids).size, ids.length, "no duplicates");
         assert.ok(
@@ -73,7 +75,7 @@ for (const backend of backends) {
         assert.ok((ids[0] as number) > lastId, "nothing from before the resume point");
         assert.deepEqual(
           resumed.events.filter((e) => e.event === "message").map((e) => e.data.seq),
-          [...offline, ...concurrent],
+          [...offline, ...concurrent, barrier],
           "every message exactly once",
         );
         await resumed.close();

@@ -1,3 +1,5 @@
+import { Changes } from "@parley/testkit";
+
 /** A minimal SSE client for tests: connects with fetch and yields parsed events. */
 export interface SseEvent {
   id?: number;
@@ -8,8 +10,15 @@ export interface SseEvent {
 export function openEvents(base: string, token: string, lastEventId?: number) {
   const controller = new AbortController();
   const events: SseEvent[] = [];
-  const waiters: (() => void)[] = [];
+  const changes = new Changes();
   let failed: unknown;
+  let onConnected: () => void = () => {};
+  let notConnected: (err: unknown) => void = () => {};
+  const connected = new Promise<void>((resolve, reject) => {
+    onConnected = resolve;
+    notConnected = reject;
+  });
+  connected.catch(() => {}); // a failure is also reported by `until`
   const done = (async () => {
     const response = await fetch(`${base}/v1/events`, {
       headers: {
@@ -19,6 +28,7 @@ export function openEvents(base: string, token: string, lastEventId?: number) {
       signal: controller.signal,
     });
     if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
+    onConnected();
     const decoder = new TextDecoder();
     let buffer = "";
     for await (const chunk of response.body) {
@@ -38,26 +48,31 @@ export function openEvents(base: string, token: string, lastEventId?: number) {
           event: fields.event,
           data: JSON.parse(fields.data ?? "{}"),
         });
-        for (const w of waiters.splice(0)) w();
+        changes.notify();
       }
     }
   })().catch((err) => {
     if (!controller.signal.aborted) failed = err;
-    for (const w of waiters.splice(0)) w();
+    notConnected(err);
+    changes.notify();
   });
   return {
     events,
-    /** Resolves once `predicate` holds for the events so far (or rejects after `ms`). */
-    async until(predicate: (events: SseEvent[]) => boolean, ms = 5000): Promise<void> {
-      const deadline = Date.now() + ms;
-      while (!predicate(events)) {
-        if (failed) throw failed;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for events; have ${events.length}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 50);
-        });
-      }
+    /**
+     * Resolves once the server answered: it subscribes the stream in the turn it writes the response head, so
+     * every event from then on reaches the stream live, not by replay.
+     */
+    connected,
+    /** Resolves once `predicate` holds for the events so far (rejects if the stream failed, or after 60 s). */
+    until(predicate: (events: SseEvent[]) => boolean): Promise<void> {
+      return changes.until(
+        () => {
+          if (failed) throw failed;
+          return predicate(events);
+        },
+        "events",
+        { state: () => `have ${events.length}` },
+      );
     },
     close() {
       controller.abort();

@@ -81,7 +81,7 @@ async function connect(
     if (op === 26) kpAt.push(performance.now());
     send(op, payload);
   };
-  return { member: attachMember(kind, client), kpAt };
+  return { member: attachMember(kind, client, randomInt(1, 0xffffffff)), kpAt };
 }
 
 /**

@@ -1,87 +1,86 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { type TestContext, test } from "node:test";
 import { createKeyPackage, generateSignatureKeyPair, loadSuite } from "@parley/mls";
+import { WAIT_TIMEOUT_MS } from "@parley/testkit";
 import WebSocket from "ws";
-import { startVoiceGateway, type VoiceGateway, VoiceGatewayClient, VoiceGatewayError } from "../src/index.js";
-import { agreed, CHANNEL, logSink, TestMember, until } from "./helpers/member.js";
+import { VoiceGatewayClient, VoiceGatewayError } from "../src/index.js";
+import { agreed, CHANNEL, TestGateway, type TestMember, until } from "./helpers/member.js";
 
 const A = "400000000000000001";
 const B = "400000000000000002";
 const C = "400000000000000003";
 const RAW = "400000000000000009";
 
-let gateway: VoiceGateway;
-const sink = logSink();
-const closers: Array<() => Promise<void>> = [];
-
-before(async () => {
-  gateway = await startVoiceGateway({ logStream: sink, logLevel: "info", identifyTimeoutMs: 500 });
-});
-after(async () => {
-  await Promise.all(closers.map((c) => c()));
-  await gateway.close();
-});
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const concat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
 
 /** A bare WebSocket to the gateway; resolves with the close code when the gateway closes it. */
-function rawSocket(): Promise<{ ws: WebSocket; closed: Promise<number> }> {
+function rawSocket(gateway: TestGateway): Promise<{ ws: WebSocket; closed: Promise<number> }> {
   const ws = new WebSocket(gateway.url);
   const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
-  closers.push(async () => ws.close());
+  gateway.onClose(() => ws.close());
   return new Promise((resolve, reject) => {
     ws.once("open", () => resolve({ ws, closed }));
     ws.once("error", reject);
   });
 }
 
-/** Refusals logged since `from`, by error code. */
-function refusalsSince(from: number): string[] {
-  return sink.lines.slice(from).flatMap((l) => (l.msg === "input refused" ? [String(l.code)] : []));
+/** Lines logged since `from` that say how the gateway took a client's input: refused, or handled. */
+function outcomesSince(gateway: TestGateway, from: number): Array<Record<string, unknown>> {
+  return gateway.logs.slice(from).filter((l) => l.msg === "input refused" || l.msg === "op handled");
 }
 
-test("before identify: anything else closes the connection with a typed close code", async () => {
-  const binaryFirst = await rawSocket();
+/** Refusals logged since `from`, by error code. */
+function refusalsSince(gateway: TestGateway, from: number): string[] {
+  return outcomesSince(gateway, from).flatMap((l) => (l.msg === "input refused" ? [String(l.code)] : []));
+}
+
+/** A and B in a call at epoch 1, its first transition executed; identify has all the time it needs. */
+async function twoMembers(t: TestContext) {
+  const gateway = await TestGateway.start(t, { identifyTimeoutMs: WAIT_TIMEOUT_MS });
+  const [a, b] = (await gateway.joinInTurn([A, B])) as [TestMember, TestMember];
+  await until(() => a.executed.length === 1 && b.executed.length === 1, "the first transition");
+  return { gateway, a, b };
+}
+
+test("before identify: anything else closes the connection with a typed close code", async (t) => {
+  // The identify timeout must not overtake the bad first messages, however slow the machine.
+  const gateway = await TestGateway.start(t, { identifyTimeoutMs: WAIT_TIMEOUT_MS });
+  const binaryFirst = await rawSocket(gateway);
   binaryFirst.ws.send(Uint8Array.of(26, 1, 2, 3));
   assert.equal(await binaryFirst.closed, 4003);
 
-  const garbage = await rawSocket();
+  const garbage = await rawSocket(gateway);
   garbage.ws.send("{definitely not json");
   assert.equal(await garbage.closed, 4002);
 
-  const badId = await rawSocket();
+  const badId = await rawSocket(gateway);
   badId.ws.send(JSON.stringify({ op: 0, d: { user_id: "-1", max_dave_protocol_version: 1 } }));
   assert.equal(await badId.closed, 4004);
 
-  const tooBig = await rawSocket();
+  const tooBig = await rawSocket(gateway);
   tooBig.ws.send(
     JSON.stringify({ op: 0, d: { user_id: "18446744073709551616", max_dave_protocol_version: 1 } }),
   );
   assert.equal(await tooBig.closed, 4004);
 
-  const silent = await rawSocket();
+  // A client that never identifies, on a gateway that waits 500 ms for it.
+  const impatient = await TestGateway.start(t, { identifyTimeoutMs: 500 });
+  const silent = await rawSocket(impatient);
   assert.equal(await silent.closed, 4009, "identify timeout");
 });
 
-let a: TestMember;
-let b: TestMember;
-
-test("malformed frames, unknown ops and garbage MLS from members change nothing; the call goes on", async () => {
-  a = await TestMember.join(gateway.url, A);
-  b = await TestMember.join(gateway.url, B);
-  closers.push(
-    () => a.close(),
-    () => b.close(),
-  );
-  await agreed([a, b], 1n);
-  await until(() => a.executed.length === 1 && b.executed.length === 1, "the first transition");
+test("malformed frames, unknown ops and garbage MLS from members change nothing; the call goes on", async (t) => {
+  const { gateway, a, b } = await twoMembers(t);
   const before = gateway.inspect(CHANNEL);
-  const logFrom = sink.lines.length;
+  const logFrom = gateway.logs.length;
   const opsBefore = { a: a.received.length, b: b.received.length };
 
   // A second connection for the same user is refused; the first is untouched.
-  await assert.rejects(VoiceGatewayClient.connect(gateway.url, A, { channelId: CHANNEL }), (err: unknown) => {
+  const duplicate = VoiceGatewayClient.connect(gateway.url, A, {
+    channelId: CHANNEL,
+    timeoutMs: WAIT_TIMEOUT_MS,
+  });
+  await assert.rejects(duplicate, (err: unknown) => {
     return (
       err instanceof VoiceGatewayError &&
       err.code === "closed" &&
@@ -90,10 +89,11 @@ test("malformed frames, unknown ops and garbage MLS from members change nothing;
     );
   });
 
-  // An identified raw client sends frames that do not decode.
-  const raw = await rawSocket();
+  // An identified raw client (its op 4 says so) sends frames that do not decode.
+  const raw = await rawSocket(gateway);
+  const identified = new Promise((resolve) => raw.ws.once("message", resolve));
   raw.ws.send(JSON.stringify({ op: 0, d: { user_id: RAW, max_dave_protocol_version: 0, channel_id: "5" } }));
-  await sleep(50);
+  await identified;
   for (const frame of [
     "{not json",
     "[1,2,3]",
@@ -154,11 +154,21 @@ test("malformed frames, unknown ops and garbage MLS from members change nothing;
   a.client.sendBinary(27, Uint8Array.of(0, 3, 1, 2, 3)); // proposals only come from the gateway
   a.client.sendBinary(29, Uint8Array.of(0, 1, 2)); // server→client ops are not accepted from clients
   a.client.sendBinary(30, Uint8Array.of(0, 1, 2));
-  // 1 duplicate identify + 10 raw frames + 5 key packages + 4 commits + 3 server-side ops.
-  await until(() => refusalsSince(logFrom).length >= 23, "every bad input to be refused", 3000);
-  await sleep(100);
+  // 1 duplicate identify + 10 raw frames + 5 key packages + 4 commits + 3 server-side ops: once the gateway
+  // has logged how it took each of them, there is nothing left that could still change the call.
+  const INPUTS = 23;
+  await until(
+    () => outcomesSince(gateway, logFrom).length >= INPUTS,
+    `the gateway to take all ${INPUTS} bad inputs`,
+    () => refusalsSince(gateway, logFrom).join(" "),
+  );
+  assert.deepEqual(
+    outcomesSince(gateway, logFrom).map((l) => l.msg),
+    Array(INPUTS).fill("input refused"),
+    "every bad input refused, none handled",
+  );
 
-  const codes = new Set(refusalsSince(logFrom));
+  const codes = new Set(refusalsSince(gateway, logFrom));
   for (const code of [
     "malformed",
     "truncated",
@@ -169,7 +179,7 @@ test("malformed frames, unknown ops and garbage MLS from members change nothing;
   ]) {
     assert.ok(codes.has(code), `a refusal with code ${code} (got ${[...codes].join(", ")})`);
   }
-  const keyPackageReasons = sink.lines
+  const keyPackageReasons = gateway.logs
     .slice(logFrom)
     .filter((l) => l.code === "invalid-key-package")
     .map((l) => String(l.reason));
@@ -200,18 +210,17 @@ test("malformed frames, unknown ops and garbage MLS from members change nothing;
   );
 });
 
-test("a real commit with a bad or missing Welcome is not broadcast; the good one then is", async () => {
+test("a real commit with a bad or missing Welcome is not broadcast; the good one then is", async (t) => {
+  const { gateway, a: memberA, b: memberB } = await twoMembers(t);
   const before = gateway.inspect(CHANNEL);
   assert.ok(before);
-  const [memberA, memberB] = [a, b];
   memberA.autoCommit = false;
   memberB.autoCommit = false;
-  const c = await TestMember.join(gateway.url, C);
-  closers.push(() => c.close());
+  const c = await gateway.join(C);
   await until(() => memberA.heldParts.length === 1, "A's commit adding C");
   const { commit, welcome } = memberA.heldParts[0] as { commit: Uint8Array; welcome?: Uint8Array };
   assert.ok(welcome);
-  const logFrom = sink.lines.length;
+  const logFrom = gateway.logs.length;
   for (const payload of [
     commit, // adds C without a Welcome
     concat(commit, Uint8Array.of(0, 2, 1, 2)), // a Welcome that does not decode
@@ -220,14 +229,14 @@ test("a real commit with a bad or missing Welcome is not broadcast; the good one
   ]) {
     memberA.sendCommit(payload);
   }
-  await until(() => refusalsSince(logFrom).length === 4, "four refusals");
-  assert.deepEqual(refusalsSince(logFrom).sort(), [
+  // Each of the four is taken before the next (one connection): once the last is, all four were refused.
+  await until(() => outcomesSince(gateway, logFrom).length >= 4, "the gateway to take the four commits");
+  assert.deepEqual(refusalsSince(gateway, logFrom).sort(), [
     "invalid-welcome",
     "invalid-welcome",
     "invalid-welcome",
     "truncated",
   ]);
-  await sleep(50);
   assert.equal(c.ops(30).length, 0, "no Welcome routed");
   assert.equal(gateway.inspect(CHANNEL)?.epoch, before.epoch);
 

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { GatewayBinaryMessage } from "@parley/dave";
 import { readVarint, writeVarint } from "@parley/mls";
-import { startVoiceGateway, type VoiceGateway } from "../src/index.js";
-import { agreed, logSink, TestMember, until } from "./helpers/member.js";
+import { agreed, TestGateway, type TestMember, until } from "./helpers/member.js";
 
 const A = "300000000000000001";
 const B = "300000000000000002";
@@ -12,27 +11,10 @@ const C = "300000000000000003";
 const D = "300000000000000004";
 const E = "300000000000000005";
 
-let gateway: VoiceGateway;
-const sink = logSink();
-const members = new Map<string, TestMember>();
-
-before(async () => {
-  gateway = await startVoiceGateway({ logStream: sink, logLevel: "info" });
-});
-after(async () => {
-  await Promise.all([...members.values()].map((m) => m.close()));
-  await gateway.close();
-});
-
-async function join(userId: string): Promise<TestMember> {
-  const member = await TestMember.join(gateway.url, userId);
-  members.set(userId, member);
-  return member;
-}
-
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const binary = (m: TestMember, op: number) => m.ops(op) as GatewayBinaryMessage[];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rejected = (gateway: TestGateway, channelId: string) =>
+  gateway.inspect(channelId)?.commitsRejected ?? 0;
 
 /** RFC 9420 RefHash("MLS 1.0 Proposal Reference", AuthenticatedContent), computed independently of the gateway. */
 function proposalRef(message: Uint8Array): string {
@@ -43,16 +25,15 @@ function proposalRef(message: Uint8Array): string {
     .digest("hex");
 }
 
-test("two commits for the same epoch: only the first is broadcast, the second is dropped", async () => {
-  const a = await join(A);
-  const b = await join(B);
-  await agreed([a, b], 1n);
+test("two commits for the same epoch: only the first is broadcast, the second is dropped", async (t) => {
+  const gateway = await TestGateway.start(t);
+  const [a, b] = (await gateway.joinInTurn([A, B])) as [TestMember, TestMember];
   a.autoCommit = false;
   b.autoCommit = false;
-  const rejectedBefore = gateway.inspect(a.channelId)?.commitsRejected ?? 0;
+  const rejectedBefore = rejected(gateway, a.channelId);
   const announcedBefore = [binary(a, 29).length, binary(b, 29).length];
 
-  const c = await join(C);
+  const c = await gateway.join(C);
   await until(
     () => a.heldCommits.length === 1 && b.heldCommits.length === 1,
     "both members to commit the add",
@@ -63,7 +44,8 @@ test("two commits for the same epoch: only the first is broadcast, the second is
   b.sendCommit(fromB);
   a.sendCommit(fromA);
   await agreed([a, b, c], 2n);
-  await sleep(100);
+  // A's commit is judged too (refused) before the books are checked.
+  await until(() => rejected(gateway, a.channelId) === rejectedBefore + 1, "A's late commit to be refused");
 
   // Everyone saw B's commit once; A adopted B's commit, not its own.
   for (const [i, m] of [a, b].entries()) {
@@ -77,53 +59,45 @@ test("two commits for the same epoch: only the first is broadcast, the second is
   assert.equal(state?.epoch, 2n);
   assert.equal(state?.commitsRejected, rejectedBefore + 1);
   assert.ok(
-    sink.lines.some((l) => l.code === "invalid-commit" && String(l.reason).includes("epoch 1")),
+    gateway.logs.some((l) => l.code === "invalid-commit" && String(l.reason).includes("epoch 1")),
     "the late commit is logged as refused",
   );
 });
 
-test("a pending member leaves before being committed: its add is revoked and commits using it are refused", async () => {
-  const [a, b, c] = [A, B, C].map((id) => members.get(id) as TestMember) as [
-    TestMember,
-    TestMember,
-    TestMember,
-  ];
-  c.autoCommit = false;
+test("a pending member leaves before being committed: its add is revoked and commits using it are refused", async (t) => {
+  const gateway = await TestGateway.start(t);
+  const [a, b, c] = (await gateway.joinInTurn([A, B, C])) as [TestMember, TestMember, TestMember];
+  for (const m of [a, b, c]) m.autoCommit = false;
   const proposalsBefore = binary(a, 27).length;
-  const d = await join(D);
-  await until(
-    () => [a, b, c].every((m) => m.heldCommits.length >= 1 + (m === c ? 0 : 1)),
-    "commits adding D",
-  );
+  const proposalsSeen = new Map([b, c].map((m) => [m, binary(m, 27).length]));
+  const d = await gateway.join(D);
+  await until(() => [a, b, c].every((m) => m.heldCommits.length === 1), "commits adding D");
   const append = binary(a, 27)[proposalsBefore] as GatewayBinaryMessage;
   assert.equal(append.payload[0], 0, "op 27 append");
   const { next } = readVarint(append.payload, 1, "proposals vector");
   const addRef = proposalRef(append.payload.subarray(next)); // one proposal in the vector
 
   await d.close();
-  members.delete(D);
   await until(() => binary(a, 27).length === proposalsBefore + 2, "op 27 revoke");
   const revoke = binary(a, 27)[proposalsBefore + 1] as GatewayBinaryMessage;
   assert.equal(revoke.payload[0], 1, "op 27 revoke");
   assert.equal(hex(revoke.payload.subarray(3)), addRef, "revokes exactly the add's ProposalRef");
-  for (const m of [b, c]) await until(() => binary(m, 27).length >= 2, "revoke to every member");
+  for (const [m, seen] of proposalsSeen) {
+    await until(() => binary(m, 27).length === seen + 2, `the add and the revoke to ${m.userId}`);
+  }
 
   // A commit made before the revoke references the revoked proposal: it must not be broadcast.
-  const rejected = gateway.inspect(a.channelId)?.commitsRejected ?? 0;
+  const rejectedBefore = rejected(gateway, a.channelId);
   const announcedB = binary(b, 29).length;
   a.sendCommit(a.heldCommits.at(-1) as Uint8Array);
-  await until(
-    () => (gateway.inspect(a.channelId)?.commitsRejected ?? 0) === rejected + 1,
-    "the stale commit refused",
-  );
-  await sleep(100);
+  await until(() => rejected(gateway, a.channelId) === rejectedBefore + 1, "the stale commit refused");
   assert.equal(binary(b, 29).length, announcedB, "no op 29 for the refused commit");
   assert.equal(gateway.inspect(a.channelId)?.epoch, 2n);
   assert.equal(gateway.inspect(a.channelId)?.unrevokedProposals, 0);
 
   // The call goes on: the next newcomer is added at epoch 2 without the revoked proposal.
   for (const m of [a, b, c]) m.autoCommit = true;
-  const e = await join(E);
+  const e = await gateway.join(E);
   await agreed([a, b, c, e], 3n);
   assert.deepEqual(
     gateway.inspect(a.channelId)?.roster.map((l) => l.userId),
@@ -131,11 +105,11 @@ test("a pending member leaves before being committed: its add is revoked and com
   );
 });
 
-test("during group creation, a pending member that leaves has its in-flight add revoked", async () => {
+test("during group creation, a pending member that leaves has its in-flight add revoked", async (t) => {
+  const gateway = await TestGateway.start(t);
   const channelId = "300000000000000099";
-  const p = await TestMember.join(gateway.url, "300000000000000011", { channelId, autoCommit: false });
-  const q = await TestMember.join(gateway.url, "300000000000000012", { channelId, autoCommit: false });
-  members.set(p.userId, p);
+  const p = await gateway.join("300000000000000011", { channelId, autoCommit: false });
+  const q = await gateway.join("300000000000000012", { channelId, autoCommit: false });
   // Each pending member was sent the other's add (the newcomer got P's in-flight add at once).
   await until(
     () => p.heldCommits.length === 1 && q.heldCommits.length === 1,
@@ -157,8 +131,7 @@ test("during group creation, a pending member that leaves has its in-flight add 
 
   // A new member and P create the group.
   p.autoCommit = true;
-  const r = await TestMember.join(gateway.url, "300000000000000013", { channelId });
-  members.set(r.userId, r);
+  const r = await gateway.join("300000000000000013", { channelId });
   await agreed([p, r], 1n);
   assert.deepEqual(
     gateway

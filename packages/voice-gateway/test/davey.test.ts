@@ -1,46 +1,37 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { Decryptor, Encryptor } from "@parley/dave";
-import { RelayCodec, startVoiceGateway, type VoiceGateway, VoiceGatewayClient } from "../src/index.js";
+import { testRandom, WAIT_TIMEOUT_MS } from "@parley/testkit";
+import { RelayCodec, VoiceGatewayClient } from "../src/index.js";
 import { attachMember } from "./helpers/call.js";
-import { CHANNEL, TestMember, until } from "./helpers/member.js";
+import { CHANNEL, changes, TestGateway, until } from "./helpers/member.js";
 
 const PARLEY_A = "800000000000000001";
 const DAVEY = "800000000000000002";
 const PARLEY_B = "800000000000000003";
 
-let gateway: VoiceGateway;
-const closers: Array<() => Promise<void>> = [];
-
-before(async () => {
-  gateway = await startVoiceGateway({ logLevel: "silent" });
-});
-after(async () => {
-  await Promise.all(closers.map((c) => c()));
-  await gateway.close();
-});
-
-test("a @snazzah/davey member and Parley members share a call through the gateway", async () => {
-  const a = await TestMember.join(gateway.url, PARLEY_A);
+test("a @snazzah/davey member and Parley members share a call through the gateway", async (t) => {
+  const random = testRandom(t);
+  const gateway = await TestGateway.start(t);
+  const a = await gateway.join(PARLEY_A);
   const daveyClient = await VoiceGatewayClient.connect(gateway.url, DAVEY, {
     maxDaveProtocolVersion: 1,
     channelId: CHANNEL,
+    timeoutMs: WAIT_TIMEOUT_MS,
   });
-  const davey = attachMember("davey", daveyClient);
+  gateway.onClose(() => daveyClient.close());
+  const davey = attachMember("davey", daveyClient, 5);
   const daveyMedia: Uint8Array[] = [];
-  daveyClient.on("media", (_userId, _ssrc, _codec, frame) => daveyMedia.push(frame));
-  closers.push(
-    () => a.close(),
-    () => daveyClient.close(),
-  );
+  daveyClient.on("media", (_userId, _ssrc, _codec, frame) => {
+    daveyMedia.push(frame);
+    changes.notify();
+  });
   await until(
     () => a.epoch === 1n && davey.epoch === 1n && a.authenticator === davey.authenticator,
     "epoch 1",
   );
 
-  const b = await TestMember.join(gateway.url, PARLEY_B);
-  closers.push(() => b.close());
+  const b = await gateway.join(PARLEY_B);
   await until(
     () => [a.epoch, b.epoch, davey.epoch].every((e) => e === 2n) && a.authenticator === davey.authenticator,
     "epoch 2 with davey",
@@ -49,11 +40,11 @@ test("a @snazzah/davey member and Parley members share a call through the gatewa
   assert.deepEqual(davey.failures, []);
 
   // davey → Parley: an Opus frame encrypted by davey, relayed, decrypted by @parley/dave.
-  const opus = randomBytes(80);
+  const opus = random.bytes(80);
   await until(() => davey.seal(opus).ok, "davey ready to encrypt");
   const fromDavey = davey.seal(opus);
   assert.ok(fromDavey.ok);
-  davey.client.sendMedia(5, RelayCodec.opus, fromDavey.frame);
+  davey.client.sendMedia(davey.ssrc, RelayCodec.opus, fromDavey.frame);
   await until(() => a.media.length === 1, "davey's frame at A");
   const decryptor = new Decryptor();
   decryptor.transitionToKeyRatchet(await a.session.getKeyRatchet(DAVEY));

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import type { TestContext } from "node:test";
+import { type Random, testRandom } from "@parley/testkit";
 import { type KeyStore, parseProtocolFrame, type VoiceFailure, VoiceSession } from "../../src/index.js";
+import { changes } from "./changes.js";
 import type { MemoryConnection } from "./memoryConnection.js";
 import { TestVoiceGateway } from "./testVoiceGateway.js";
 
@@ -37,7 +39,7 @@ export interface MediaCounts {
 
 /**
  * A call for tests: a TestVoiceGateway, VoiceSessions joining and leaving over in-memory connections, and a media
- * pump in which every member sends an Opus-sized frame every 2 ms to every other member.
+ * pump in which every member sends an Opus-sized frame every 2 ms (a round) to every other member.
  */
 export class Call {
   readonly peers = new Map<string, Peer>();
@@ -51,13 +53,22 @@ export class Call {
     requiredFailures: [],
     plaintextLeaks: 0,
   };
+  /** Rounds of frames sent so far. */
+  private rounds = 0;
   private timer?: NodeJS.Timeout;
   private inFlightFrames = 0;
 
-  private constructor(readonly gateway: TestVoiceGateway) {}
+  private constructor(
+    readonly gateway: TestVoiceGateway,
+    /** The test's seeded choices: frame contents, and whatever the test draws. */
+    readonly random: Random,
+  ) {}
 
-  static async create(protocolVersion = 1): Promise<Call> {
-    return new Call(await TestVoiceGateway.create(CHANNEL, protocolVersion));
+  /** A call for test `t`, closed when the test ends (passed or not, so that it cannot keep the process alive). */
+  static async create(t: TestContext, protocolVersion = 1): Promise<Call> {
+    const call = new Call(await TestVoiceGateway.create(CHANNEL, protocolVersion), testRandom(t));
+    t.after(() => call.close());
+    return call;
   }
 
   peer(userId: string): Peer {
@@ -90,12 +101,22 @@ export class Call {
       inCall: false,
       left: false,
     };
-    session.on("transition", (t) => peer.executed.push(t.transitionId));
-    session.on("failure", (f) => peer.failures.push(f));
+    session.on("transition", (t) => {
+      peer.executed.push(t.transitionId);
+      changes.notify();
+    });
+    session.on("failure", (f) => {
+      peer.failures.push(f);
+      changes.notify();
+    });
     session.on("roster", (r) => {
       peer.roster = r;
+      changes.notify();
     });
-    session.on("ready", () => peer.readyEvents++);
+    session.on("ready", () => {
+      peer.readyEvents++;
+      changes.notify();
+    });
     this.peers.set(userId, peer);
     connection.client.sendJson(0, { user_id: userId, max_dave_protocol_version: session.maxProtocolVersion });
     await this.settled();
@@ -114,23 +135,37 @@ export class Call {
 
   /** Every opcode delivered and handled: each member in the group and past the last transition it was sent. */
   settled(): Promise<void> {
-    return until(() => {
-      if (!this.gateway.idle) return false;
-      if ([...this.peers.values()].some((p) => p.connection.inFlight > 0)) return false;
-      for (const peer of this.present()) {
-        if (this.gateway.protocolVersion > 0 && !this.gateway.members.includes(peer.userId)) return false;
-        const expected = this.gateway.lastExecuted.get(peer.userId);
-        if (expected !== undefined && peer.executed.at(-1) !== expected) return false;
-      }
-      return true;
-    }, "the call to settle");
+    return until(
+      () => {
+        if (!this.gateway.idle) return false;
+        if ([...this.peers.values()].some((p) => p.connection.inFlight > 0)) return false;
+        for (const peer of this.present()) {
+          if (this.gateway.protocolVersion > 0 && !this.gateway.members.includes(peer.userId)) return false;
+          const expected = this.gateway.lastExecuted.get(peer.userId);
+          if (expected !== undefined && peer.executed.at(-1) !== expected) return false;
+        }
+        return true;
+      },
+      "the call to settle",
+      () => this.describe(),
+    );
+  }
+
+  /** The gateway's and each member's progress, for a wait that timed out. */
+  describe(): string {
+    const peers = this.present().map(
+      (p) =>
+        `${p.userId.slice(-3)}: executed ${p.executed.at(-1)} of ${this.gateway.lastExecuted.get(p.userId)}, ` +
+        `${p.connection.inFlight} in flight`,
+    );
+    return `gateway ${this.gateway.idle ? "idle" : "busy"} at epoch ${this.gateway.epoch}; ${peers.join("; ")}`;
   }
 
   startMedia(): void {
     this.timer = setInterval(() => this.sendFrames(), 2);
   }
 
-  /** Stop the pump and drop every session (for `t.after`, so that a failed test cannot keep the process alive). */
+  /** Stop the pump and drop every session. */
   close(): void {
     clearInterval(this.timer);
     for (const peer of this.present()) {
@@ -139,19 +174,33 @@ export class Call {
     }
   }
 
-  /** Let media flow for a while. */
-  flow(ms = 100): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+  /**
+   * Let media flow for `rounds` rounds (50: 100 ms on an idle machine): counted, not timed, so that a loaded
+   * machine sends as many frames as an idle one.
+   */
+  flow(rounds = 50): Promise<void> {
+    const target = this.rounds + rounds;
+    return until(
+      () => this.rounds >= target,
+      `${rounds} rounds of frames`,
+      () => `round ${this.rounds} of ${target}`,
+    );
   }
 
   async stopMedia(): Promise<void> {
     clearInterval(this.timer);
-    await until(() => this.inFlightFrames === 0, "frames in flight to arrive");
+    await until(
+      () => this.inFlightFrames === 0,
+      "frames in flight to arrive",
+      () => `${this.inFlightFrames} in flight`,
+    );
   }
 
   private sendFrames(): void {
+    this.rounds++;
+    changes.notify();
     for (const sender of this.present()) {
-      const frame = randomBytes(60);
+      const frame = this.random.bytes(60);
       frame[frame.length - 1] = 0; // never the protocol trailer 0xFAFA by chance
       const result = sender.session.encrypt(frame, "opus");
       if (!result.ok) {
@@ -170,6 +219,7 @@ export class Call {
         setImmediate(() => {
           this.inFlightFrames--;
           this.deliver(sender, receiver, result.frame, frame, required);
+          changes.notify();
         });
       }
     }
@@ -213,13 +263,9 @@ export class Call {
   }
 }
 
-/** Poll `condition` until it holds (every 2 ms, up to 15 s). */
-export async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+/** Wait until `condition` holds, re-checking on every change; fail after 60 s with `what` and `state()`. */
+export function until(condition: () => boolean, what: string, state?: () => string): Promise<void> {
+  return changes.until(condition, what, { state });
 }
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");

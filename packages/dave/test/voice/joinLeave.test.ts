@@ -12,8 +12,7 @@ const [A, B, C, D, E] = [
 ];
 
 test("four members join one at a time: no frame between members lost across any transition", async (t) => {
-  const call = await Call.create();
-  t.after(() => call.close());
+  const call = await Call.create(t);
   const a = await call.join(A);
   // Alone, the first member has a local group but no call group: nothing to send with, and never plaintext.
   assert.equal(a.session.protocolVersion, 1);
@@ -54,8 +53,7 @@ test("four members join one at a time: no frame between members lost across any 
 });
 
 test("members leave down to one (sole-member reset keeps its key), then others join; stable codes", async (t) => {
-  const call = await Call.create();
-  t.after(() => call.close());
+  const call = await Call.create(t);
   const keyStore = new MemoryKeyStore();
   const device = { authSessionId: "b-device", keyStore };
   // A persists its key too: its own session re-initialises on the sole-member reset below.

@@ -1,4 +1,5 @@
 import type { GatewayMessage, VoiceGatewayTransport } from "../../src/index.js";
+import { changes } from "./changes.js";
 
 /** A client→server opcode as the gateway receives it. */
 export type ClientMessage =
@@ -62,6 +63,7 @@ export class MemoryConnection {
     setImmediate(() => {
       this.pending--;
       this.closeHandler?.();
+      changes.notify();
     });
   }
 
@@ -76,6 +78,7 @@ export class MemoryConnection {
     setImmediate(() => {
       this.pending--;
       if (!this.closed) receive();
+      changes.notify();
     });
   }
 }

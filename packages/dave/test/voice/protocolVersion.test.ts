@@ -5,8 +5,7 @@ import { assertAgreement, assertNoLoss, Call, mediaSummary } from "./call.js";
 const [A, B, C] = ["158049329150427136", "158533742254751744", "158533742254751999"];
 
 test("a protocol version 0 call is ready at once and passes frames through both ways", async (t) => {
-  const call = await Call.create(0);
-  t.after(() => call.close());
+  const call = await Call.create(t, 0);
   await call.join(A);
   await call.join(B);
   for (const peer of call.present()) {
@@ -24,8 +23,7 @@ test("a protocol version 0 call is ready at once and passes frames through both 
 });
 
 test("downgrade to version 0 and upgrade back: no frame lost, none in the clear while E2EE", async (t) => {
-  const call = await Call.create();
-  t.after(() => call.close());
+  const call = await Call.create(t);
   for (const id of [A, B, C]) await call.join(id);
   call.startMedia();
   await call.flow();

@@ -11,6 +11,7 @@ import {
 } from "../../src/index.js";
 import { TestGateway } from "../session/testGateway.js";
 import { CHANNEL, until } from "./call.js";
+import { changes } from "./changes.js";
 import { splitCommitWelcome } from "./testVoiceGateway.js";
 
 const [A, B] = ["158049329150427136", "158533742254751744"];
@@ -23,10 +24,12 @@ class ScriptedTransport implements VoiceGatewayTransport {
 
   sendJson(op: number, d: unknown): void {
     this.sent.push({ op, d });
+    changes.notify();
   }
 
   sendBinary(op: number, payload: Uint8Array): void {
     this.sent.push({ op, payload });
+    changes.notify();
   }
 
   onMessage(handler: (message: GatewayMessage) => void): void {
@@ -51,7 +54,10 @@ async function committed() {
   const transport = new ScriptedTransport();
   const session = new VoiceSession({ transport, userId: A, channelId: CHANNEL });
   const executed: number[] = [];
-  session.on("transition", (e) => executed.push(e.transitionId));
+  session.on("transition", (e) => {
+    executed.push(e.transitionId);
+    changes.notify();
+  });
 
   transport.json(Op.sessionDescription, { dave_protocol_version: 1 });
   transport.binary(Op.mlsExternalSenderPackage, gateway.externalSender);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { inspectKeyPackage, inspectMessage, writeVarint } from "@parley/mls";
 import { VoiceOpcode as Op, snowflakeBytes } from "../../src/index.js";
 import { TestGateway } from "../session/testGateway.js";
+import { changes } from "./changes.js";
 import { type ClientMessage, MemoryConnection } from "./memoryConnection.js";
 
 type Change = { readonly kind: "add" | "remove"; readonly userId: string };
@@ -174,6 +175,7 @@ export class TestVoiceGateway {
       })
       .finally(() => {
         this.busy--;
+        changes.notify();
       });
     return this.queue;
   }

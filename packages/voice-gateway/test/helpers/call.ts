@@ -1,17 +1,18 @@
-import { randomBytes, randomInt } from "node:crypto";
-import { after, before } from "node:test";
+import type { TestContext } from "node:test";
 import type { GatewayMessage, VoiceGatewayTransport } from "@parley/dave";
 import { VoiceSession } from "@parley/dave";
+import { type Random, testRandom, WAIT_TIMEOUT_MS } from "@parley/testkit";
 import { DAVESession, MediaType, ProposalsOperationType } from "@snazzah/davey";
-import { RelayCodec, startVoiceGateway, type VoiceGateway, VoiceGatewayClient } from "../../src/index.js";
-import { CHANNEL, until } from "./member.js";
+import { RelayCodec, VoiceGatewayClient } from "../../src/index.js";
+import { CHANNEL, changes, TestGateway, until } from "./member.js";
 
 /*
  * A live call for the scenario tests: real `VoiceGatewayClient`s on a real gateway, each member driven by a
  * Parley `VoiceSession` or by a @snazzah/davey `DAVESession` (the way discord.js drives it), every member
  * sending Opus-like frames at 50 frames/s through the relay and decrypting everything it receives. The call
  * keeps the books the scenarios assert on: every frame sent (with the epoch whose key sealed it), every
- * delivery and its outcome, and every member's epoch authenticator per transition.
+ * delivery and its outcome, and every member's epoch authenticator per transition. Members notify `changes`
+ * whenever their state moves (a processed opcode, an executed transition), so waits re-check then.
  */
 
 export const FRAME_INTERVAL_MS = 20;
@@ -68,7 +69,6 @@ const u16 = (b: Uint8Array) => ((b[0] as number) << 8) | (b[1] as number);
 class ParleyMember implements CallMember {
   readonly kind = "parley";
   readonly voice: VoiceSession;
-  readonly ssrc = randomInt(1, 0xffffffff);
   readonly failures: string[] = [];
   readonly trace: string[] = [];
   sendingEpoch = "";
@@ -77,9 +77,11 @@ class ParleyMember implements CallMember {
   constructor(
     readonly client: VoiceGatewayClient,
     readonly userId: string,
+    readonly ssrc: number,
     hooks: MemberHooks,
     interceptor: Interceptor = {},
   ) {
+    // What the session sends is where its handling of an opcode shows: a wait may re-check after each.
     const transport: VoiceGatewayTransport = {
       sendJson: (op, d) => {
         const id = (d as { transition_id?: number } | null)?.transition_id ?? -1;
@@ -88,11 +90,13 @@ class ParleyMember implements CallMember {
           hooks.refused(this, id, this.failures.at(-1) ?? "");
         }
         client.sendJson(op, d);
+        changes.notify();
       },
       sendBinary: (op, payload) => {
         if (interceptor.onSendBinary)
           interceptor.onSendBinary(op, payload, (o, p) => client.sendBinary(o, p));
         else client.sendBinary(op, payload);
+        changes.notify();
       },
       onMessage: (handler) =>
         client.onMessage((message) => {
@@ -103,13 +107,18 @@ class ParleyMember implements CallMember {
     this.voice = new VoiceSession({ transport, userId, channelId: CHANNEL });
     this.voice.on("roster", (roster) => {
       this.roster = roster;
+      changes.notify();
     });
     this.voice.on("transition", ({ protocolVersion }) => {
       // The sending ratchet switched (or, after a sole-member reset, stayed): it is the latest epoch's.
       if (protocolVersion > 0 && this.authenticator !== "") this.sendingEpoch = this.authenticator;
       hooks.executed(this);
+      changes.notify();
     });
-    this.voice.on("failure", ({ source, reason }) => this.failures.push(`${source}: ${reason}`));
+    this.voice.on("failure", ({ source, reason }) => {
+      this.failures.push(`${source}: ${reason}`);
+      changes.notify();
+    });
   }
 
   get authenticator(): string {
@@ -143,7 +152,6 @@ class ParleyMember implements CallMember {
  */
 class DaveyDriven implements CallMember {
   readonly kind = "davey";
-  readonly ssrc = randomInt(1, 0xffffffff);
   readonly failures: string[] = [];
   readonly trace: string[] = [];
   sendingEpoch = "";
@@ -154,14 +162,17 @@ class DaveyDriven implements CallMember {
   constructor(
     readonly client: VoiceGatewayClient,
     readonly userId: string,
+    readonly ssrc: number,
     private readonly hooks: MemberHooks,
   ) {
+    // davey handles each opcode synchronously: once handled, a wait may re-check.
     client.onMessage((message) => {
       try {
         this.handle(message);
       } catch (err) {
         this.failures.push(`op ${message.op}: ${(err as Error).message}`);
       }
+      changes.notify();
     });
   }
 
@@ -268,7 +279,6 @@ interface SentFrame {
   readonly sentAt: number;
   /** The epoch whose key sealed it. */
   readonly epoch: string;
-  readonly receivedBy: Set<string>;
 }
 
 export interface CallCounts {
@@ -291,7 +301,7 @@ export interface CallCounts {
   corrupted: number;
   /** Received frames no member of the call sent (must stay 0: the relay invents nothing). */
   unknown: number;
-  /** Frames not received by a member that was connected when they were sent (see `lostFrames`). */
+  /** Frames a member never received although it was in the call when they were sent (see `countLost`). */
   lost: number;
   /** Deliveries to welcomed members of frames sent after both the sender and the newcomer executed its join. */
   afterJoinDeliveries: number;
@@ -304,10 +314,14 @@ export interface CallCounts {
 
 interface Presence {
   readonly member: CallMember;
-  readonly connectedAt: number;
-  leftAt: number | undefined;
+  /** Leaving: it is sent nothing new, and is closed once `owed` is empty. */
+  leaving: boolean;
+  /** Closed: what reaches it now is not counted. */
+  gone: boolean;
   /** When this member executed the transition that welcomed it into a group with others. */
   joinedAt: number | undefined;
+  /** Frames sent to the call while it was in it that it has not received yet. */
+  readonly owed: Set<SentFrame>;
 }
 
 const noHooks: MemberHooks = { prepared() {}, executed() {}, refused() {} };
@@ -316,12 +330,13 @@ const noHooks: MemberHooks = { prepared() {}, executed() {}, refused() {} };
 export function attachMember(
   kind: MemberKind,
   client: VoiceGatewayClient,
+  ssrc: number,
   hooks: MemberHooks = noHooks,
   interceptor?: Interceptor,
 ): CallMember {
   return kind === "parley"
-    ? new ParleyMember(client, client.userId, hooks, interceptor)
-    : new DaveyDriven(client, client.userId, hooks);
+    ? new ParleyMember(client, client.userId, ssrc, hooks, interceptor)
+    : new DaveyDriven(client, client.userId, ssrc, hooks);
 }
 
 export interface JoinOptions {
@@ -354,12 +369,14 @@ export class LiveCall {
   readonly refusals: Array<{ userId: string; transitionId: number; reason: string }> = [];
   /** The first few disallowed failures, for the assertion message. */
   readonly incidents: string[] = [];
+  /** Members in the call, not leaving. */
   readonly members = new Map<string, CallMember>();
   /** Every member that ever joined, present or gone. */
   readonly everyone: CallMember[] = [];
+  /** Audio ticks so far: every member present sent (or, without a key yet, skipped) one frame per tick. */
+  ticks = 0;
   private readonly presence = new Map<string, Presence>();
   private readonly frames = new Map<string, SentFrame>();
-  private readonly allFrames: SentFrame[] = [];
   /** Epoch authenticator → the user ids in that epoch's group. */
   private readonly rosters = new Map<string, ReadonlySet<string>>();
   /** Transition id → the authenticator the first member reported. */
@@ -379,38 +396,61 @@ export class LiveCall {
     },
   };
 
-  constructor(readonly gateway: VoiceGateway) {}
+  constructor(
+    readonly gateway: TestGateway,
+    /** The test's seeded choices: SSRCs, frame sizes and contents, and whatever the scenario draws. */
+    readonly random: Random,
+  ) {}
 
   /** Every member sends one frame per 20 ms (50 frames/s), 60–120 random bytes. */
   startAudio(): void {
     this.ticker ??= setInterval(() => this.tick(), FRAME_INTERVAL_MS);
   }
 
-  async stopAudio(drainMs = 300): Promise<void> {
-    if (this.ticker) clearInterval(this.ticker);
+  /** Let audio flow for `frames` ticks: counted, not timed, so a loaded machine talks as much as an idle one. */
+  async talk(frames: number): Promise<void> {
+    const target = this.ticks + frames;
+    await until(
+      () => this.ticks >= target,
+      `${frames} audio ticks`,
+      () => `tick ${this.ticks} of ${target}`,
+    );
+  }
+
+  /** Stop the audio, and wait until every member in the call has received every frame sent to it. */
+  async stopAudio(): Promise<void> {
+    clearInterval(this.ticker);
     this.ticker = undefined;
-    let before = -1;
-    while (before !== this.counts.deliveries) {
-      before = this.counts.deliveries;
-      await new Promise((r) => setTimeout(r, drainMs));
-    }
+    const present = [...this.presence.values()].filter((p) => !p.gone);
+    await until(
+      () => present.every((p) => p.owed.size === 0),
+      "every frame sent to reach every member in the call",
+      () => this.owedSummary(present),
+    );
   }
 
   async join(userId: string, kind: MemberKind = "parley", options: JoinOptions = {}): Promise<CallMember> {
     const client = await VoiceGatewayClient.connect(this.gateway.url, userId, {
       maxDaveProtocolVersion: 1,
       channelId: CHANNEL,
+      timeoutMs: WAIT_TIMEOUT_MS,
     });
-    const member = attachMember(kind, client, this.hooks, options.interceptor);
+    const ssrc = 1 + this.random.int(0xfffffffe);
+    const member = attachMember(kind, client, ssrc, this.hooks, options.interceptor);
+    // Connected means identified: the gateway relays every frame sent from now on to this member too.
     this.members.set(userId, member);
     this.everyone.push(member);
     this.presence.set(userId, {
       member,
-      connectedAt: performance.now(),
-      leftAt: undefined,
+      leaving: false,
+      gone: false,
       joinedAt: undefined,
+      owed: new Set(),
     });
-    client.on("media", (sender, _ssrc, _codec, frame) => this.receive(member, sender, frame));
+    client.on("media", (sender, _ssrc, _codec, frame) => {
+      this.receive(member, sender, frame);
+      changes.notify();
+    });
     client.onMessage((m) => {
       const id =
         m.kind === "json"
@@ -424,27 +464,46 @@ export class LiveCall {
     return member;
   }
 
+  /**
+   * The member stops sending and is sent nothing new; once every frame sent to it before has arrived (frames
+   * from other sockets may still be on their way through the gateway), it disconnects.
+   */
   async leave(userId: string): Promise<void> {
     const member = this.members.get(userId);
-    if (!member) throw new Error(`${userId} is not in the call`);
-    this.members.delete(userId);
     const presence = this.presence.get(userId);
-    if (presence) presence.leftAt = performance.now();
-    await member.client.close();
-    member.dispose();
+    if (!member || !presence) throw new Error(`${userId} is not in the call`);
+    this.members.delete(userId);
+    presence.leaving = true;
+    await until(
+      () => presence.owed.size === 0,
+      `${userId} to receive the frames sent before it left`,
+      () => this.owedSummary([presence]),
+    );
+    await this.close(presence);
   }
 
+  /** The test is over (passed or not): stop the audio and disconnect everyone, without waiting for frames. */
   async closeAll(): Promise<void> {
-    await this.stopAudio(50);
-    await Promise.all([...this.members.keys()].map((id) => this.leave(id)));
+    clearInterval(this.ticker);
+    this.members.clear();
+    await Promise.all([...this.presence.values()].filter((p) => !p.gone).map((p) => this.close(p)));
   }
 
   /**
    * Wait until the call is quiet: the gateway has nothing pending, every member is in its epoch, sends under
    * that epoch's key and agrees with the others on the authenticator. Returns the authenticator.
    */
-  async settled(timeoutMs = 15_000): Promise<string> {
-    await until(() => this.quiet(), `the call to settle (${this.describe()})`, timeoutMs);
+  async settled(): Promise<string> {
+    await until(
+      () => this.quiet(),
+      "the call to settle",
+      () => this.describe(),
+    );
+    return this.agreement();
+  }
+
+  /** The authenticator every member holds ("" with fewer than two members); throws if they disagree. */
+  agreement(): string {
     const auths = new Set([...this.members.values()].map((m) => m.authenticator));
     if (this.members.size > 1 && auths.size !== 1)
       throw new Error(`members disagree on the epoch authenticator: ${this.describe()}`);
@@ -481,25 +540,26 @@ export class LiveCall {
     return `gateway epoch ${s?.epoch} pending ${s?.pendingTransitions} proposals ${s?.unrevokedProposals}; ${members}`;
   }
 
-  /** Count frames each member missed while it was connected (after the audio stopped and drained). */
-  countLost(marginMs = 150): number {
+  /** Frames members never received although they were in the call when they were sent. */
+  countLost(): number {
     let lost = 0;
-    for (const frame of this.allFrames) {
-      for (const [userId, p] of this.presence) {
-        if (userId === frame.sender || frame.receivedBy.has(userId)) continue;
-        const until = p.leftAt ?? Number.POSITIVE_INFINITY;
-        if (frame.sentAt > p.connectedAt + marginMs && frame.sentAt < until - marginMs) lost++;
-      }
-    }
+    for (const p of this.presence.values()) lost += p.owed.size;
     this.counts.lost = lost;
     return lost;
+  }
+
+  /** Transitions the gateway executed on its timeout rather than on every member's op 23 (must be none). */
+  timedOutTransitions(): string[] {
+    return this.gateway.logs
+      .filter((l) => l.msg === "transition executed" && l.timedOut === true)
+      .map((l) => `transition ${l.transitionId} executed on the timeout, without every op 23`);
   }
 
   summary(name: string): string {
     const c = this.counts;
     const reasons = [...this.reasons].map(([r, n]) => `${r}×${n}`).join(", ");
     return (
-      `${name}: sent ${c.sent}, deliveries ${c.deliveries}, decrypted ${c.decrypted}, ` +
+      `${name}: ${this.ticks} ticks, sent ${c.sent}, deliveries ${c.deliveries}, decrypted ${c.decrypted}, ` +
       `failed allowed ${c.failedAllowed} / not allowed ${c.failedNotAllowed}` +
       `, plaintext ${c.plaintext}, ` +
       `corrupted ${c.corrupted}, unknown ${c.unknown}, lost ${c.lost}, not-ready ticks ${c.notReady}, ` +
@@ -509,11 +569,29 @@ export class LiveCall {
     );
   }
 
+  private async close(presence: Presence): Promise<void> {
+    presence.leaving = true;
+    await presence.member.client.close();
+    presence.gone = true;
+    presence.member.dispose();
+  }
+
+  private owedSummary(presences: readonly Presence[]): string {
+    return presences
+      .filter((p) => p.owed.size > 0)
+      .map((p) => {
+        const first = [...p.owed][0] as SentFrame;
+        return `${p.member.userId.slice(-3)} owed ${p.owed.size} (first from ${first.sender.slice(-3)} at ${first.sentAt.toFixed(0)})`;
+      })
+      .join("; ");
+  }
+
   private tick(): void {
     const now = performance.now();
+    this.ticks++;
     for (const member of this.members.values()) {
       if (!member.client.open) continue;
-      const plain = randomBytes(60 + randomInt(61));
+      const plain = this.random.bytes(60 + this.random.int(61));
       const sealed = member.seal(plain);
       if (!sealed.ok) {
         if (sealed.reason === "not-ready") this.counts.notReady++;
@@ -525,17 +603,20 @@ export class LiveCall {
         plain,
         sentAt: now,
         epoch: member.sendingEpoch,
-        receivedBy: new Set(),
       };
       this.frames.set(Buffer.from(sealed.frame).toString("base64"), frame);
-      this.allFrames.push(frame);
+      for (const [userId, p] of this.presence) {
+        if (userId !== frame.sender && !p.leaving) p.owed.add(frame);
+      }
       member.client.sendMedia(member.ssrc, RelayCodec.opus, sealed.frame);
       this.counts.sent++;
     }
+    changes.notify();
   }
 
   private receive(receiver: CallMember, senderId: string, bytes: Uint8Array): void {
-    if (!this.members.has(receiver.userId)) return;
+    const presence = this.presence.get(receiver.userId);
+    if (!presence || presence.gone) return;
     this.counts.deliveries++;
     const n = bytes.length;
     const trailer = n >= 11 && bytes[n - 1] === FAFA && bytes[n - 2] === FAFA;
@@ -545,10 +626,9 @@ export class LiveCall {
       this.counts.unknown++;
       return;
     }
-    frame.receivedBy.add(receiver.userId);
-    const presence = this.presence.get(receiver.userId);
+    presence.owed.delete(frame);
     const receiverInEpoch = this.rosters.get(frame.epoch)?.has(receiver.userId) ?? false;
-    const afterJoin = presence?.joinedAt !== undefined && frame.sentAt > presence.joinedAt && receiverInEpoch;
+    const afterJoin = presence.joinedAt !== undefined && frame.sentAt > presence.joinedAt && receiverInEpoch;
     if (afterJoin) this.counts.afterJoinDeliveries++;
     const opened = receiver.open(senderId, bytes);
     if (opened.ok) {
@@ -595,44 +675,25 @@ export class LiveCall {
   }
 }
 
-/** A scenario file's gateway and live call, usable once its tests run. */
-export interface Scenario {
-  readonly gateway: VoiceGateway;
-  readonly call: LiveCall;
-}
-
 /**
- * Start a gateway (logging nothing) and a `LiveCall` on it before the file's tests; after them every member
- * leaves and the gateway closes. Call at the top level of a scenario file.
+ * A gateway and a live call on it for one test, seeded from the test (see @parley/testkit); when the test
+ * ends, passed or failed, everyone leaves and the gateway closes.
  */
-export function liveCallScenario(): Scenario {
-  let call: LiveCall | undefined;
-  before(async () => {
-    call = new LiveCall(await startVoiceGateway({ logLevel: "silent" }));
-  });
-  after(async () => {
-    await call?.closeAll();
-    await call?.gateway.close();
-  });
-  const started = (): LiveCall => {
-    if (!call) throw new Error("the scenario's call starts before its tests");
-    return call;
-  };
-  return {
-    get gateway() {
-      return started().gateway;
-    },
-    get call() {
-      return started();
-    },
-  };
+export async function startLiveCall(t: TestContext): Promise<LiveCall> {
+  // A transition waits for every member's op 23: a member slowed down by a loaded machine delays it, as a
+  // slow client would, instead of being skipped by a 2 s timeout and then failing to decrypt.
+  const gateway = await TestGateway.start(t, { transitionTimeoutMs: WAIT_TIMEOUT_MS });
+  const call = new LiveCall(gateway, testRandom(t));
+  gateway.onClose(() => call.closeAll());
+  return call;
 }
 
-/** Failures any member ever reported, and refusals (op 31): must be empty. */
+/** Failures any member ever reported, refusals (op 31) and transitions that timed out: must be empty. */
 export function unexpectedFailures(call: LiveCall): string[] {
   return [
     ...call.everyone.flatMap((m) => m.failures.map((f) => `${m.userId}: ${f}`)),
     ...call.refusals.map((r) => `${r.userId} refused transition ${r.transitionId}: ${r.reason}`),
+    ...call.timedOutTransitions(),
   ];
 }
 

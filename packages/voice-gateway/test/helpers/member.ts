@@ -1,8 +1,28 @@
+import type { TestContext } from "node:test";
 import type { GatewayMessage } from "@parley/dave";
 import { Session } from "@parley/dave";
-import { VoiceGatewayClient } from "../../src/index.js";
+import { Changes, WAIT_TIMEOUT_MS } from "@parley/testkit";
+import {
+  type CallSnapshot,
+  startVoiceGateway,
+  type VoiceGateway,
+  VoiceGatewayClient,
+  type VoiceGatewayOptions,
+} from "../../src/index.js";
 
 export const CHANNEL = "927310423890473011";
+
+/**
+ * What the voice-gateway tests wait on. Notified when a test member has handled a message, when a client gets
+ * media or is closed, and on every line a test gateway logs (the gateway logs each opcode it handled, each
+ * transition, proposal batch and refusal), so a wait re-checks exactly when something changed.
+ */
+export const changes = new Changes();
+
+/** Wait until `check` holds, re-checking on every change; fail after 60 s with `what` and `state()`. */
+export function until(check: () => boolean, what: string, state?: () => string): Promise<void> {
+  return changes.until(check, what, { state });
+}
 
 const concat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
 const u16 = (b: Uint8Array) => ((b[0] as number) << 8) | (b[1] as number);
@@ -12,6 +32,11 @@ export interface MemberOptions {
   channelId?: string;
   /** Send commits as soon as they are made (default); false keeps them in `heldCommits` for the test to send. */
   autoCommit?: boolean;
+  /**
+   * Commit proposals while pending, i.e. compete to create the call's group (default). false leaves creating
+   * it to others, so that which member is the group's first leaf does not depend on whose commit is faster.
+   */
+  createsGroup?: boolean;
 }
 
 /**
@@ -33,6 +58,7 @@ export class TestMember {
   version = 0;
   epoch: bigint | undefined;
   autoCommit: boolean;
+  private readonly createsGroup: boolean;
   private readonly prepared = new Map<number, number>();
   private chain: Promise<void> = Promise.resolve();
 
@@ -43,17 +69,23 @@ export class TestMember {
     options: MemberOptions,
   ) {
     this.autoCommit = options.autoCommit ?? true;
+    this.createsGroup = options.createsGroup ?? true;
     this.session = new Session({
       onMlsFailure: (source, reason) => this.failures.push(`${source}: ${reason}`),
     });
-    client.on("media", (userId, ssrc, codec, frame) => this.media.push({ userId, ssrc, codec, frame }));
+    client.on("media", (userId, ssrc, codec, frame) => {
+      this.media.push({ userId, ssrc, codec, frame });
+      changes.notify();
+    });
+    client.on("close", () => changes.notify());
     client.onMessage((message) => {
       this.received.push(message);
       this.chain = this.chain
         .then(() => this.handle(message))
         .catch((err) => {
           this.failures.push(String(err));
-        });
+        })
+        .finally(() => changes.notify());
     });
   }
 
@@ -62,6 +94,7 @@ export class TestMember {
     const client = await VoiceGatewayClient.connect(url, userId, {
       maxDaveProtocolVersion: options.maxDaveProtocolVersion ?? 1,
       channelId,
+      timeoutMs: WAIT_TIMEOUT_MS,
     });
     return new TestMember(client, userId, channelId, options);
   }
@@ -85,7 +118,7 @@ export class TestMember {
     this.client.sendBinary(28, bytes);
   }
 
-  /** Report an invalid commit/Welcome (op 31), reset, and send a new key package, as a client recovering does. */
+  /** Report an invalid commit/Welcome (op 31) and send a new key package, as a client recovering does. */
   recover(transitionId: number): Promise<void> {
     this.chain = this.chain.then(() => this.reportAndReset(transitionId));
     return this.chain;
@@ -136,6 +169,7 @@ export class TestMember {
         if (this.version > 0) this.sendKeyPackage();
         return;
       case 27: {
+        if (!this.createsGroup && this.epoch === undefined) return;
         const out = await this.session.processProposals(message.payload, this.recognized);
         if (!out) return;
         const bytes = out.welcome ? concat(out.commit, out.welcome) : out.commit;
@@ -178,10 +212,14 @@ export class TestMember {
     this.version = this.prepared.get(id) ?? this.version;
   }
 
+  /**
+   * The reset comes first, so that op 31 and the new key package leave together (as davey's synchronous reset
+   * sends them): the gateway then proposes the removal and the re-add in one batch, however slow the reset is.
+   */
   private async reportAndReset(transitionId: number): Promise<void> {
-    this.client.sendJson(31, { transition_id: transitionId });
     this.epoch = undefined;
     await this.session.init(this.version, this.channelId, this.userId);
+    this.client.sendJson(31, { transition_id: transitionId });
     this.sendKeyPackage();
   }
 
@@ -191,47 +229,87 @@ export class TestMember {
   }
 }
 
-/** Poll until `check` holds, or fail with `what`. */
-export async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** Wait until every member is in the same established epoch with the same authenticator. */
-export async function agreed(
-  members: readonly TestMember[],
-  epoch: bigint,
-  timeoutMs = 5000,
-): Promise<string> {
+export async function agreed(members: readonly TestMember[], epoch: bigint): Promise<string> {
+  const describe = () =>
+    members.map((m) => `${m.userId.slice(-3)}@${m.epoch}:${m.authenticator.slice(0, 8)}`);
   await until(
     () =>
       members.every((m) => m.epoch === epoch) &&
       members.every((m) => m.authenticator.length === 64 && m.authenticator === members[0]?.authenticator),
     `${members.map((m) => m.userId).join(", ")} to agree on epoch ${epoch}`,
-    timeoutMs,
+    () => describe().join(" "),
   );
   return members[0]?.authenticator ?? "";
 }
 
-/** A pino destination collecting JSON log lines in memory. */
-export function logSink(): { lines: Array<Record<string, unknown>>; write(line: string): void } {
-  const lines: Array<Record<string, unknown>> = [];
-  return { lines, write: (line: string) => lines.push(JSON.parse(line)) };
-}
+export type TestGatewayOptions = Omit<VoiceGatewayOptions, "logStream">;
 
-/** Join members one at a time, each added by its own commit: the call is at epoch `ids.length - 1` after. */
-export async function joinInTurn(
-  url: string,
-  ids: readonly string[],
-  options: MemberOptions = {},
-): Promise<TestMember[]> {
-  const members: TestMember[] = [];
-  for (const id of ids) {
-    members.push(await TestMember.join(url, id, options));
-    if (members.length > 1) await agreed(members, BigInt(members.length - 1));
+/**
+ * A gateway for one test, logging JSON lines into `logs` (each line notifies `changes`), and closed when the
+ * test ends, passed or failed, after the members and sockets joined through it.
+ */
+export class TestGateway {
+  readonly logs: Array<Record<string, unknown>> = [];
+  private readonly closers: Array<() => unknown> = [];
+  private gateway: VoiceGateway | undefined;
+
+  private constructor() {}
+
+  static async start(t: TestContext, options: TestGatewayOptions = {}): Promise<TestGateway> {
+    const fixture = new TestGateway();
+    t.after(() => fixture.close());
+
+    const sink = {
+      write: (line: string) => {
+        fixture.logs.push(JSON.parse(line));
+        changes.notify();
+      },
+    };
+    // Level "info" (the default) logs every handled opcode: every change is a line.
+    fixture.gateway = await startVoiceGateway({ logLevel: "info", ...options, logStream: sink });
+    return fixture;
   }
-  return members;
+
+  get url(): string {
+    return this.started().url;
+  }
+
+  inspect(channelId = CHANNEL): CallSnapshot | undefined {
+    return this.started().inspect(channelId);
+  }
+
+  /** Close `close` (a socket, a client) with the test, before the gateway. */
+  onClose(close: () => unknown): void {
+    this.closers.push(close);
+  }
+
+  async join(userId: string, options: MemberOptions = {}): Promise<TestMember> {
+    const member = await TestMember.join(this.url, userId, options);
+    this.onClose(() => member.close());
+    return member;
+  }
+
+  /**
+   * Join members one at a time, each added by its own commit: the call is at epoch `ids.length - 1` after,
+   * the first member created the group and member i is at leaf i.
+   */
+  async joinInTurn(ids: readonly string[], options: MemberOptions = {}): Promise<TestMember[]> {
+    const members: TestMember[] = [];
+    for (const id of ids) {
+      members.push(await this.join(id, { ...options, createsGroup: members.length === 0 }));
+      if (members.length > 1) await agreed(members, BigInt(members.length - 1));
+    }
+    return members;
+  }
+
+  private started(): VoiceGateway {
+    if (!this.gateway) throw new Error("the gateway has not started");
+    return this.gateway;
+  }
+
+  private async close(): Promise<void> {
+    await Promise.all(this.closers.map((close) => close()));
+    await this.gateway?.close();
+  }
 }

@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { GatewayMessage } from "@parley/dave";
-import { type Interceptor, liveCallScenario, unexpectedFailures, userIdOf } from "../helpers/call.js";
-import { CHANNEL, until } from "../helpers/member.js";
+import {
+  type Interceptor,
+  type LiveCall,
+  startLiveCall,
+  unexpectedFailures,
+  userIdOf,
+} from "../helpers/call.js";
+import { until } from "../helpers/member.js";
 
 /**
  * Scenario (d): several members commit in the same epoch. Every member's op 28 is held until the test releases
@@ -39,33 +45,35 @@ class CommitGate implements Interceptor {
   }
 }
 
-const scenario = liveCallScenario();
-const gates = new Map<string, CommitGate>();
+/** The test's call, and each member's gate. */
+interface Race {
+  readonly call: LiveCall;
+  readonly gates: Map<string, CommitGate>;
+}
 
-const counters = () => {
-  const s = scenario.gateway.inspect(CHANNEL);
+const counters = (call: LiveCall) => {
+  const s = call.gateway.inspect();
   return { broadcast: s?.commitsBroadcast ?? 0, rejected: s?.commitsRejected ?? 0 };
 };
 
 /** Join with a gate that lets commits through until `holding` is set. */
-async function join(n: number): Promise<string> {
+async function join({ call, gates }: Race, n: number): Promise<string> {
   const id = userIdOf(4, n);
   const gate = new CommitGate();
   gate.holding = false;
   gates.set(id, gate);
-  await scenario.call.join(id, "parley", { interceptor: gate });
+  await call.join(id, "parley", { interceptor: gate });
   return id;
 }
 
 /**
  * Make a membership change with every member's commit held, then release them in `order` (each group at
- * once): only the first group's first commit may win. Returns the winner's commit bytes.
+ * once): only the first group's first commit may win.
  */
-async function race(change: () => Promise<unknown>, order: string[][]): Promise<void> {
-  const { call } = scenario;
+async function race({ call, gates }: Race, change: () => Promise<unknown>, order: string[][]): Promise<void> {
   const committers = order.flat();
   for (const id of committers) (gates.get(id) as CommitGate).holding = true;
-  const before = counters();
+  const before = counters(call);
   await change();
   await until(
     () => committers.every((id) => (gates.get(id) as CommitGate).held.length === 1),
@@ -73,12 +81,21 @@ async function race(change: () => Promise<unknown>, order: string[][]): Promise<
   );
   const [first, ...rest] = order as [string[], ...string[][]];
   const firstBytes = first.map((id) => (gates.get(id) as CommitGate).release()[0] as Uint8Array);
-  await until(() => counters().broadcast === before.broadcast + 1, "the first commit to be broadcast");
+  await until(() => counters(call).broadcast === before.broadcast + 1, "the first commit to be broadcast");
   for (const group of rest) for (const id of group) (gates.get(id) as CommitGate).release();
   await call.settled();
   for (const id of committers) (gates.get(id) as CommitGate).holding = false;
-  await new Promise((r) => setTimeout(r, 300));
-  const after = counters();
+  // Every commit released is judged, broadcast or refused, before the counts are compared.
+  const judged = () => {
+    const now = counters(call);
+    return now.broadcast + now.rejected - before.broadcast - before.rejected;
+  };
+  await until(
+    () => judged() >= committers.length,
+    `the gateway to judge all ${committers.length} commits`,
+    () => `${judged()} judged`,
+  );
+  const after = counters(call);
   assert.equal(after.broadcast, before.broadcast + 1, "exactly one commit broadcast for the epoch");
   assert.equal(after.rejected, before.rejected + committers.length - 1, "every other commit refused");
   // Every member still in the call was announced the same commit, one of the first group's.
@@ -98,33 +115,31 @@ async function race(change: () => Promise<unknown>, order: string[][]): Promise<
 }
 
 test("competing commits in one epoch: the first is broadcast, the rest refused, everyone converges", async (t) => {
-  const { call, gateway } = scenario;
-  const [a, b, c] = [await join(0), await join(1), await join(2)];
+  const call = await startLiveCall(t);
+  const r: Race = { call, gates: new Map() };
+  const [a, b, c] = [await join(r, 0), await join(r, 1), await join(r, 2)];
   await call.settled();
   call.startAudio();
-  await new Promise((r) => setTimeout(r, 200));
+  await call.talk(10);
 
   // D joins: a, b and c all commit the Add; a's commit arrives first, b's and c's after the broadcast.
-  await race(() => join(3), [[a], [b, c]]);
+  await race(r, () => join(r, 3), [[a], [b, c]]);
   const d = userIdOf(4, 3);
   // E joins: the reverse order; d (just welcomed) competes too.
-  await race(() => join(4), [[c], [d, b, a]]);
+  await race(r, () => join(r, 4), [[c], [d, b, a]]);
   // Two commits on the wire at once: whichever the gateway reads first wins, the other is refused.
-  await race(
-    () => join(5),
-    [
-      [a, b],
-      [c, d, userIdOf(4, 4)],
-    ],
-  );
+  await race(r, () => join(r, 5), [
+    [a, b],
+    [c, d, userIdOf(4, 4)],
+  ]);
   // A leave: Remove commits carry an UpdatePath; b's wins, the others' (with their own paths) are refused.
-  await race(() => call.leave(a), [[b], [c, d, userIdOf(4, 4), userIdOf(4, 5)]]);
-  await new Promise((r) => setTimeout(r, 300));
+  await race(r, () => call.leave(a), [[b], [c, d, userIdOf(4, 4), userIdOf(4, 5)]]);
+  await call.talk(15);
   await call.stopAudio();
   call.countLost();
 
   const cnt = call.counts;
-  const s = gateway.inspect(CHANNEL);
+  const s = call.gateway.inspect();
   t.diagnostic(
     `${call.summary("commit-race")}; gateway: ${s?.commitsBroadcast} commits broadcast, ${s?.commitsRejected} refused`,
   );

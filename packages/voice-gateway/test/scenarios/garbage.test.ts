@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { randomBytes, randomInt } from "node:crypto";
 import { test } from "node:test";
 import type { GatewayMessage } from "@parley/dave";
-import { type Interceptor, liveCallScenario, unexpectedFailures, userIdOf } from "../helpers/call.js";
-import { CHANNEL } from "../helpers/member.js";
+import type { Random } from "@parley/testkit";
+import { type Interceptor, startLiveCall, unexpectedFailures, userIdOf } from "../helpers/call.js";
+import { changes, until } from "../helpers/member.js";
 
 /**
  * Scenario (e): a member of a live call sprays garbage over its socket: random and truncated commits, stale
@@ -15,6 +15,8 @@ import { CHANNEL } from "../helpers/member.js";
 
 /** The attacker's interceptor: remembers what it saw and replaces each genuine commit by a broken one. */
 class Saboteur implements Interceptor {
+  constructor(private readonly random: Random) {}
+
   lastCommit: Uint8Array | undefined;
   lastAnnounced: Uint8Array | undefined;
   lastWelcome: Uint8Array | undefined;
@@ -33,7 +35,7 @@ class Saboteur implements Interceptor {
     const broken = Buffer.from(payload);
     if (this.replaced % 2 === 0) {
       // The genuine commit with a garbage Welcome after it (or one where none belongs).
-      send(op, Buffer.concat([broken, randomBytes(64)]));
+      send(op, Buffer.concat([broken, this.random.bytes(64)]));
     } else {
       // The sender's leaf index (after version, wire format, group id, epoch and sender type) changed.
       const at = 2 + 2 + 1 + 8 + 8 + 1;
@@ -52,28 +54,30 @@ class Saboteur implements Interceptor {
   }
 }
 
-const truncate = (b: Uint8Array | undefined) =>
-  b ? b.subarray(0, Math.max(1, b.length >> 1)) : randomBytes(9);
-
-/** One garbage message of each kind, in turn. */
-function garbage(saboteur: Saboteur): Array<[kind: "bin" | "json", op: number, payload: unknown]> {
+/** One garbage message of each kind, in turn; random contents and sizes come from the test's seed. */
+function garbage(
+  saboteur: Saboteur,
+  random: Random,
+): Array<[kind: "bin" | "json", op: number, payload: unknown]> {
+  const truncate = (b: Uint8Array | undefined) =>
+    b ? b.subarray(0, Math.max(1, b.length >> 1)) : random.bytes(9);
   return [
-    ["bin", 28, randomBytes(randomInt(0, 3000))],
+    ["bin", 28, random.bytes(random.int(3000))],
     ["bin", 28, truncate(saboteur.lastCommit)],
-    ["bin", 28, saboteur.lastAnnounced ?? randomBytes(200)], // a stale commit replayed
-    ["bin", 28, Buffer.concat([saboteur.lastAnnounced ?? randomBytes(200), randomBytes(300)])],
+    ["bin", 28, saboteur.lastAnnounced ?? random.bytes(200)], // a stale commit replayed
+    ["bin", 28, Buffer.concat([saboteur.lastAnnounced ?? random.bytes(200), random.bytes(300)])],
     [
       "bin",
       28,
-      Buffer.concat([saboteur.lastAnnounced ?? randomBytes(200), saboteur.lastWelcome ?? randomBytes(9)]),
+      Buffer.concat([saboteur.lastAnnounced ?? random.bytes(200), saboteur.lastWelcome ?? random.bytes(9)]),
     ],
-    ["bin", 26, randomBytes(randomInt(0, 400))],
+    ["bin", 26, random.bytes(random.int(400))],
     ["bin", 26, truncate(saboteur.lastKeyPackage)],
-    ["bin", 27, saboteur.lastProposals ?? randomBytes(100)], // proposals sent the wrong way
-    ["bin", 27, randomBytes(80)],
-    ["bin", 30, Buffer.concat([Buffer.of(0, 1), saboteur.lastWelcome ?? randomBytes(100)])],
-    ["bin", 29, Buffer.concat([Buffer.of(0, 1), saboteur.lastAnnounced ?? randomBytes(100)])],
-    ["bin", 99, randomBytes(10)],
+    ["bin", 27, saboteur.lastProposals ?? random.bytes(100)], // proposals sent the wrong way
+    ["bin", 27, random.bytes(80)],
+    ["bin", 30, Buffer.concat([Buffer.of(0, 1), saboteur.lastWelcome ?? random.bytes(100)])],
+    ["bin", 29, Buffer.concat([Buffer.of(0, 1), saboteur.lastAnnounced ?? random.bytes(100)])],
+    ["bin", 99, random.bytes(10)],
     ["json", 23, { transition_id: "soon" }],
     ["json", 31, { transition_id: -1 }],
     ["json", 26, { key_package: "AAAA" }],
@@ -81,11 +85,13 @@ function garbage(saboteur: Saboteur): Array<[kind: "bin" | "json", op: number, p
   ];
 }
 
-const scenario = liveCallScenario();
+/** Garbage messages sprayed between two steps (about 500 ms' worth at one per 10 ms). */
+const SPRAY_PER_STEP = 50;
 
 test("a member sending garbage commits, welcomes and proposals does not disturb the call", async (t) => {
-  const { call, gateway } = scenario;
-  const saboteur = new Saboteur();
+  const call = await startLiveCall(t);
+  const { random } = call;
+  const saboteur = new Saboteur(random);
   const honest = [userIdOf(5, 0), userIdOf(5, 1), userIdOf(5, 2)];
   for (const id of honest) {
     await call.join(id);
@@ -97,12 +103,17 @@ test("a member sending garbage commits, welcomes and proposals does not disturb 
 
   let sprayed = 0;
   const spray = setInterval(() => {
-    const list = garbage(saboteur);
+    const list = garbage(saboteur, random);
     const [kind, op, payload] = list[sprayed++ % list.length] as (typeof list)[number];
     if (kind === "bin") attacker.client.sendBinary(op, payload as Uint8Array);
     else attacker.client.sendJson(op, payload);
+    changes.notify();
   }, 10);
-  const pause = () => new Promise((r) => setTimeout(r, 500));
+  // Counted, not timed: each step of the call takes as much garbage on a loaded machine as on an idle one.
+  const pause = async () => {
+    const target = sprayed + SPRAY_PER_STEP;
+    await until(() => sprayed >= target, `${SPRAY_PER_STEP} garbage messages`);
+  };
   try {
     await pause();
     await call.join(userIdOf(5, 3));
@@ -121,7 +132,7 @@ test("a member sending garbage commits, welcomes and proposals does not disturb 
   call.countLost();
 
   const c = call.counts;
-  const s = gateway.inspect(CHANNEL);
+  const s = call.gateway.inspect();
   t.diagnostic(
     `${call.summary("garbage")}; ${sprayed} garbage messages and ${saboteur.replaced} broken commits sent, ` +
       `gateway refused ${s?.commitsRejected} commits and broadcast ${s?.commitsBroadcast}`,

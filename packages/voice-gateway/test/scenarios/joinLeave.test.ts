@@ -1,17 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { liveCallScenario, unexpectedFailures, userIdOf } from "../helpers/call.js";
+import { startLiveCall, unexpectedFailures, userIdOf } from "../helpers/call.js";
 
 /** Scenario (a): ten members join one by one, then leave one by one, all talking the whole time. */
 
 const MEMBERS = 10;
-/** Audio flows this long between transitions, so that every transition happens mid-stream. */
-const TALK_MS = 300;
-
-const scenario = liveCallScenario();
+/** Audio flows this many ticks (300 ms at 50 frames/s) between transitions: each happens mid-stream. */
+const TALK_FRAMES = 15;
 
 test("10 members join one by one, then leave one by one, without losing a frame", async (t) => {
-  const { call, gateway } = scenario;
+  const call = await startLiveCall(t);
   const ids = Array.from({ length: MEMBERS }, (_, i) => userIdOf(1, i));
   const authenticators = new Set<string>();
   call.startAudio();
@@ -19,18 +17,18 @@ test("10 members join one by one, then leave one by one, without losing a frame"
     await call.join(id);
     const authenticator = await call.settled();
     if (authenticator !== "") authenticators.add(authenticator);
-    await new Promise((r) => setTimeout(r, TALK_MS));
+    await call.talk(TALK_FRAMES);
   }
-  const full = gateway.inspect("927310423890473011");
+  const full = call.gateway.inspect();
   assert.equal(full?.roster.length, MEMBERS);
   for (const id of ids.slice(0, -2)) {
     await call.leave(id);
     authenticators.add(await call.settled());
-    await new Promise((r) => setTimeout(r, TALK_MS));
+    await call.talk(TALK_FRAMES);
   }
   // Down to two, then one: the sole member keeps its key (no frame refused) until the end.
   await call.leave(ids.at(-2) as string);
-  await new Promise((r) => setTimeout(r, TALK_MS));
+  await call.talk(TALK_FRAMES);
   await call.stopAudio();
   call.countLost();
 

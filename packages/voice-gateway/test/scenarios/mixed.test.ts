@@ -1,24 +1,23 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { liveCallScenario, type MemberKind, unexpectedFailures, userIdOf } from "../helpers/call.js";
+import { type MemberKind, startLiveCall, unexpectedFailures, userIdOf } from "../helpers/call.js";
 
 /**
  * Scenario (c): a mixed call. Half the members run Parley's VoiceSession, half a real @snazzah/davey
  * DAVESession driven by the same opcodes; they join alternately, some leave and new ones come, all talking.
  */
 
-const TALK_MS = 300;
-
-const scenario = liveCallScenario();
+/** Audio ticks (300 ms at 50 frames/s) after each step settles. */
+const TALK_FRAMES = 15;
 
 test("Parley and davey members share a call: joins, leaves and audio both ways", async (t) => {
-  const { call } = scenario;
+  const call = await startLiveCall(t);
   const kinds: MemberKind[] = ["parley", "davey", "parley", "davey", "parley", "davey"];
   const ids = kinds.map((_, i) => userIdOf(3, i));
   const step = async (action: () => Promise<unknown>) => {
     await action();
     await call.settled();
-    await new Promise((r) => setTimeout(r, TALK_MS));
+    await call.talk(TALK_FRAMES);
   };
   call.startAudio();
   for (const [i, id] of ids.entries()) await step(() => call.join(id, kinds[i]));

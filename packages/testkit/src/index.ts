@@ -1,0 +1,2 @@
+export { Changes, WAIT_TIMEOUT_MS, type WaitOptions } from "./changes.js";
+export { baseSeed, Random, SEED_ENV, type SeededTest, testRandom } from "./random.js";
