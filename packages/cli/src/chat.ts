@@ -22,13 +22,15 @@ export async function runChat(args: string[]): Promise<void> {
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal });
   rl.on("SIGINT", () => rl.close()); // Ctrl-C quits like Ctrl-D and /quit
+  // Iterate from now on: lines piped in (or typed) while the client starts are queued, not lost.
+  const lines = rl[Symbol.asyncIterator]();
   const chat = new ChatSession(client, new ChatView(rl, process.stdout, terminal));
   try {
     chat.listen();
     await chat.greet();
     await client.start();
     chat.refreshPrompt();
-    for await (const line of rl) {
+    for await (const line of { [Symbol.asyncIterator]: () => lines }) {
       if (isMessage(line)) chat.view.eraseEntered(line);
       try {
         if ((await runLine(chat, line)) === "quit") break;

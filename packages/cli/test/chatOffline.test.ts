@@ -55,22 +55,22 @@ describe("parley chat and an unreachable server", () => {
     await Promise.all([cy.waitFor(/\* reconnecting…/), di.waitFor(/\* reconnecting…/)]);
     const mark = cy.output.length;
     cy.write("m1\n");
-    await cy.waitFor(/cy: m1 {2}\(pending: sent when the server is back\)/, 20_000, mark);
+    await cy.waitFor(/cy: m1 {2}\(pending: sent when the server is back\)/, 60_000, mark);
     cy.write("m2\n");
-    await cy.waitFor(/cy: m2 {2}\(pending: sent when the server is back\)/, 20_000, mark);
+    await cy.waitFor(/cy: m2 {2}\(pending: sent when the server is back\)/, 60_000, mark);
 
     const back = cy.output.length;
     await server.restart();
     await cy.waitFor(
       new RegExp(`${STAMP} cy: m1 {2}\\(sent\\)\\n${STAMP} cy: m2 {2}\\(sent\\)\\n`),
-      30_000,
+      60_000,
       back,
     );
-    await cy.waitFor(/\* connected/, 30_000, back);
+    await cy.waitFor(/\* connected/, 60_000, back);
     // In order, whatever else (a reconnect) is printed between them.
     await di.waitFor(
       new RegExp(`${STAMP} cy: m0\\n(.*\\n)*${STAMP} cy: m1\\n(.*\\n)*${STAMP} cy: m2\\n`),
-      30_000,
+      60_000,
     );
     assert.doesNotMatch(di.output, /^\d\d:\d\d ! /m, "an outage is not an error");
     await Promise.all([cy.quit(), di.quit()]);
@@ -89,7 +89,7 @@ describe("parley chat and an unreachable server", () => {
     await ed.quit();
 
     await server.restart();
-    await flo.waitFor(/\* connected/, 30_000, down);
+    await flo.waitFor(/\* connected/, 60_000, down);
     flo.write("/remove ed\n");
     await flo.waitFor(/\* you removed ed/);
 

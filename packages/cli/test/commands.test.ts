@@ -133,7 +133,7 @@ describe("parley logout, password, devices", () => {
       chat.write(`${line}\n`);
       await chat.waitFor(
         new RegExp(`\\d\\d:\\d\\d ! .*\\n\\d\\d:\\d\\d usage: ${usage.replace(/[[\]./|]/g, "\\$&")}\\n`),
-        10_000,
+        60_000,
         mark,
       );
     }

@@ -11,7 +11,7 @@ const CODE = /(\d{5}(?: \d{5}){8})/.source;
 async function codeFor(member: ReturnType<typeof startCli>, other: string, since = 0): Promise<string> {
   const [, code = ""] = await member.waitFor(
     new RegExp(`verification code with ${other}: ${CODE}`),
-    30_000,
+    60_000,
     since,
   );
   return code;
@@ -40,7 +40,7 @@ test("a second voice-client with the same --user is refused in one line, exit 1;
   assert.equal(second.code, 1);
   assert.equal(second.stderr, "parley: the voice gateway refused user 1001: already in the call\n");
   const since = first.mark();
-  await first.waitFor(/\[\d+s\] sent/, 20_000, since);
+  await first.waitFor(/\[\d+s\] sent/, 60_000, since);
   assert.equal(first.stderr, "");
 });
 

@@ -11,6 +11,11 @@ export interface CliOptions {
   /** Added to the parent's environment (PARLEY_HOME should point at a temp dir, see `tempHome`). */
   readonly env?: Record<string, string>;
   readonly cwd?: string;
+  /**
+   * Run `args[0]` as a shell command line (`bash -c`), as a reader would type it (the README's commands,
+   * verbatim), instead of `parley ARGS`. It runs in its own process group, so a signal reaches what it started.
+   */
+  readonly shell?: boolean;
 }
 
 export interface CliResult {
@@ -33,10 +38,17 @@ export class CliProcess {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly waiters = new Set<() => void>();
 
+  private readonly group: boolean;
+
   constructor(args: string[], options: CliOptions = {}) {
-    this.child = spawn(process.execPath, [PARLEY_BIN, ...args], {
+    this.group = options.shell === true;
+    const [file, argv] = this.group
+      ? ["bash", ["-c", args.join(" ")]]
+      : [process.execPath, [PARLEY_BIN, ...args]];
+    this.child = spawn(file, argv, {
       cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: "1", ...options.env },
+      env: childEnv(options.env),
+      detached: this.group,
     });
     this.child.stdout.setEncoding("utf8").on("data", (s: string) => this.append("stdout", s));
     this.child.stderr.setEncoding("utf8").on("data", (s: string) => this.append("stderr", s));
@@ -57,7 +69,7 @@ export class CliProcess {
   }
 
   /** Resolve with the first match of `pattern` in what was printed from `since` on (so far or later). */
-  waitFor(pattern: RegExp, timeoutMs = 20_000, since = 0): Promise<RegExpMatchArray> {
+  waitFor(pattern: RegExp, timeoutMs = 60_000, since = 0): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const match = this.output.slice(since).match(pattern);
@@ -88,28 +100,34 @@ export class CliProcess {
   }
 
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
-    this.child.kill(signal);
+    if (!this.group || this.child.pid === undefined) this.child.kill(signal);
+    else
+      try {
+        process.kill(-this.child.pid, signal);
+      } catch {
+        // the group is gone already
+      }
   }
 
   /** SIGTERM (a graceful stop), SIGKILL if it has not exited within `graceMs`; resolves once it has exited. */
   async stop(graceMs = 5000): Promise<CliResult> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+    if (this.child.exitCode === null && this.child.signalCode === null) this.kill("SIGTERM");
+    const timer = setTimeout(() => this.kill("SIGKILL"), graceMs);
     const result = await this.exited;
     clearTimeout(timer);
     return result;
   }
 
   /** Wait (bounded) for the process to end by itself; killed if it does not. */
-  async finished(timeoutMs = 30_000): Promise<CliResult> {
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), timeoutMs);
+  async finished(timeoutMs = 60_000): Promise<CliResult> {
+    const timer = setTimeout(() => this.kill("SIGKILL"), timeoutMs);
     const result = await this.exited;
     clearTimeout(timer);
     return result;
   }
 
   /** Type `/quit` and wait (bounded) for the exit. */
-  quit(timeoutMs = 15_000): Promise<CliResult> {
+  quit(timeoutMs = 60_000): Promise<CliResult> {
     this.write("/quit\n");
     return this.finished(timeoutMs);
   }
@@ -119,6 +137,15 @@ export class CliProcess {
     this.output += text;
     for (const waiter of [...this.waiters]) waiter();
   }
+}
+
+/**
+ * The parent's environment, less the test runner's marker (a `node --test` started by a child would otherwise
+ * report to this runner in its wire format instead of printing), plus `extra`.
+ */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  return { ...env, NO_COLOR: "1", ...extra };
 }
 
 /** Run `parley ARGS` to completion (bounded: killed after `timeoutMs`), with `input` on its stdin. */

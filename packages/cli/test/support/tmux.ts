@@ -54,7 +54,7 @@ export class TmuxSession {
   }
 
   /** Poll the screen until `predicate` holds (bounded); resolves with that screen. */
-  async waitFor(predicate: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+  async waitFor(predicate: (screen: string) => boolean, what: string, timeoutMs = 60_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const screen = await this.screen();
