@@ -11,6 +11,8 @@ export interface ServerConfig {
   /** Registration requires this token when set. */
   registrationToken?: string;
   tokenLifetimeMs: number;
+  /** The clock limits and session expiry read (Date.now unless a test injects one). */
+  now?: () => number;
   limits: {
     bodyBytes: number;
     keyPackageBytes: number;
@@ -23,8 +25,12 @@ export interface ServerConfig {
     sseReplayEvents: number;
     /** Messages, events and Welcomes older than this are deleted (0 keeps everything). */
     retentionMs: number;
-    /** Requests per minute per bearer token. */
+    /** Requests per minute per authenticated device (429 beyond; a burst may use the whole minute's). */
     requestsPerMinute: number;
+    /** Requests per minute per client address without a valid token: anonymous routes and bad tokens. */
+    anonymousRequestsPerMinute: number;
+    /** Keys each in-memory limiter keeps (least recently used forgotten first), so its memory is fixed. */
+    limiterEntries: number;
     /** Member devices a group may have. */
     maxGroupSize: number;
   };
@@ -47,6 +53,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
     sseReplayEvents: 10_000,
     retentionMs: 90 * 24 * 3600 * 1000,
     requestsPerMinute: 60_000,
+    anonymousRequestsPerMinute: 600,
+    limiterEntries: 100_000,
     maxGroupSize: 10_000,
   },
   ciphersuites: [1, 2, 3, 4, 5, 6, 7],

@@ -19,5 +19,7 @@ declare module "fastify" {
 export interface ServerContext {
   readonly store: Store;
   readonly config: ServerConfig;
+  /** The clock limits and session expiry read (`config.now`, else Date.now). */
+  readonly now: () => number;
   authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
