@@ -29,6 +29,18 @@ export interface ServerConfig {
     requestsPerMinute: number;
     /** Requests per minute per client address without a valid token: anonymous routes and bad tokens. */
     anonymousRequestsPerMinute: number;
+    /** Failed password checks a username may have before it backs off (login and password change). */
+    loginFreeFailuresPerAccount: number;
+    /** Failed password checks and registrations a client address may have before it backs off. */
+    loginFreeFailuresPerAddress: number;
+    /** The first back-off, doubling with every further failure… */
+    loginBackoffMs: number;
+    /** …up to this. */
+    loginBackoffMaxMs: number;
+    /** Failures are forgotten this long after a username's or address's last one. */
+    loginFailureMemoryMs: number;
+    /** Registration attempts per client address per hour (each costs a password hash). */
+    registrationsPerAddressPerHour: number;
     /** Keys each in-memory limiter keeps (least recently used forgotten first), so its memory is fixed. */
     limiterEntries: number;
     /** Member devices a group may have. */
@@ -54,6 +66,12 @@ export const DEFAULT_CONFIG: ServerConfig = {
     retentionMs: 90 * 24 * 3600 * 1000,
     requestsPerMinute: 60_000,
     anonymousRequestsPerMinute: 600,
+    loginFreeFailuresPerAccount: 5,
+    loginFreeFailuresPerAddress: 20,
+    loginBackoffMs: 1000,
+    loginBackoffMaxMs: 15 * 60_000,
+    loginFailureMemoryMs: 3600_000,
+    registrationsPerAddressPerHour: 20,
     limiterEntries: 100_000,
     maxGroupSize: 10_000,
   },

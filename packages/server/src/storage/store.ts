@@ -37,9 +37,9 @@ export class Store {
     return row && { id: String(row.id), passwordHash: String(row.password_hash) };
   }
 
-  async passwordHash(accountId: string): Promise<string | undefined> {
-    const row = await one(this.db, "SELECT password_hash FROM accounts WHERE id = ?", [accountId]);
-    return row && String(row.password_hash);
+  async credentials(accountId: string): Promise<{ username: string; passwordHash: string } | undefined> {
+    const row = await one(this.db, "SELECT username, password_hash FROM accounts WHERE id = ?", [accountId]);
+    return row && { username: String(row.username), passwordHash: String(row.password_hash) };
   }
 
   /** A new password; every other session of the account is signed out. */
