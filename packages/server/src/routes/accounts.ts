@@ -5,10 +5,10 @@ import { deviceIdOf, newToken, sameSecret } from "../auth/tokens.js";
 import type { ServerContext } from "../context.js";
 import { ApiError } from "../errors.js";
 import { addressKey } from "../limits/clientAddress.js";
-import { base64, bearer, errors } from "./schemas.js";
+import { base64, bearer, errors, username } from "./schemas.js";
 
 const credentials = {
-  username: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.-]+$" },
+  username,
   password: { type: "string", minLength: 8, maxLength: 1024 },
 } as const;
 

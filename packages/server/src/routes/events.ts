@@ -4,9 +4,19 @@ import { ApiError } from "../errors.js";
 import type { EventBus } from "../eventBus.js";
 import { SseStream } from "../sseStream.js";
 import { eventsFor, type ServerEvent } from "../storage/events.js";
-import { bearer } from "./schemas.js";
+import { bearer, cursor, MAX_INTEGER } from "./schemas.js";
 
 const CATCH_UP_PAGE = 500;
+
+/** The `Last-Event-ID` header: absent, or an event id within MAX_INTEGER. */
+function lastEventId(header: string | string[] | undefined): number | undefined {
+  if (header === undefined || header === "") return undefined;
+  const id = typeof header === "string" && /^\d{1,16}$/.test(header) ? Number(header) : Number.NaN;
+  if (!(id <= MAX_INTEGER)) {
+    throw new ApiError(400, "invalid_request", `Last-Event-ID must be an integer from 0 to ${MAX_INTEGER}`);
+  }
+  return id;
+}
 
 /**
  * `GET /v1/events`: a device's server-sent events (message, welcome, group_update, membership) with ids.
@@ -36,17 +46,14 @@ export function eventRoutes(
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { lastEventId: { type: "integer", minimum: 0 } },
+          properties: { lastEventId: cursor },
         },
       },
     },
     async (request, reply) => {
-      const header = request.headers["last-event-id"];
-      const fromHeader = typeof header === "string" && header !== "" ? Number(header) : undefined;
-      if (fromHeader !== undefined && !(Number.isInteger(fromHeader) && fromHeader >= 0)) {
-        throw new ApiError(400, "invalid_request", "Last-Event-ID must be a non-negative integer");
-      }
-      const lastSent = fromHeader ?? request.query.lastEventId ?? 0;
+      const lastSent = lastEventId(request.headers["last-event-id"]) ?? request.query.lastEventId ?? 0;
+      // A HEAD request gets the stream's headers and no stream.
+      if (request.method === "HEAD") return reply.header("content-type", "text/event-stream").send();
       const { deviceId } = request.auth;
       const groups = new Set(
         (

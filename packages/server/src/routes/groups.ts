@@ -5,7 +5,7 @@ import type { ServerContext } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import type { EventBus } from "../eventBus.js";
 import type { GroupStore } from "../storage/groups.js";
-import { base64, bearer, errors } from "./schemas.js";
+import { base64, bearer, cursor, deviceId, errors, MAX_INTEGER } from "./schemas.js";
 
 const decode = (text: string) => new Uint8Array(Buffer.from(text, "base64"));
 const encode = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
@@ -15,6 +15,12 @@ const groupIdParam = {
     groupId: { type: "string", pattern: "^[A-Za-z0-9_-]{1,344}$", description: "base64url MLS group id" },
   },
 } as const;
+
+/** An MLS epoch as a number; one past MAX_INTEGER no group can be at (and no BIGINT column holds). */
+function epochOf(info: { epoch: bigint }, what: string): number {
+  if (info.epoch > BigInt(MAX_INTEGER)) throw new ApiError(400, "invalid_mls", `${what}: epoch out of range`);
+  return Number(info.epoch);
+}
 
 function inspect(bytes: Uint8Array, what: string): MessageInfo {
   try {
@@ -161,13 +167,13 @@ export function groupRoutes(
                 required: ["deviceIds", "welcome"],
                 additionalProperties: false,
                 properties: {
-                  deviceIds: { type: "array", maxItems: 1000, items: { type: "string", maxLength: 64 } },
+                  deviceIds: { type: "array", maxItems: 1000, items: deviceId },
                   welcome: base64,
                 },
               },
             },
-            added: { type: "array", maxItems: 1000, items: { type: "string", maxLength: 64 } },
-            removed: { type: "array", maxItems: 1000, items: { type: "string", maxLength: 64 } },
+            added: { type: "array", maxItems: 1000, items: deviceId },
+            removed: { type: "array", maxItems: 1000, items: deviceId },
           },
         },
         response: {
@@ -226,7 +232,7 @@ export function groupRoutes(
         groupId,
         request.auth.deviceId,
         {
-          epoch: Number(info.epoch),
+          epoch: epochOf(info, "commit"),
           commit,
           welcomes,
           added,
@@ -307,7 +313,7 @@ export function groupRoutes(
       const result = await groups.post(
         groupId,
         request.auth.deviceId,
-        { epoch: Number(info.epoch), data, ...(key ? { idempotencyKey: key } : {}) },
+        { epoch: epochOf(info, "message"), data, ...(key ? { idempotencyKey: key } : {}) },
         config.limits.pastEpochs,
       );
       bus.publish(result.events);
@@ -328,7 +334,7 @@ export function groupRoutes(
           type: "object",
           additionalProperties: false,
           properties: {
-            after: { type: "integer", minimum: 0, default: 0 },
+            after: { ...cursor, default: 0 },
             limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
           },
         },
@@ -386,7 +392,7 @@ export function groupRoutes(
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { after: { type: "integer", minimum: 0, default: 0 } },
+          properties: { after: { ...cursor, default: 0 } },
         },
         response: {
           200: {
@@ -405,7 +411,7 @@ export function groupRoutes(
               },
             },
           },
-          ...errors(401),
+          ...errors(400, 401),
         },
       },
     },

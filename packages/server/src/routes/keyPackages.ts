@@ -2,7 +2,7 @@ import { inspectKeyPackage, keyPackageRef, ParleyMlsError, verifyKeyPackageSigna
 import type { FastifyInstance } from "fastify";
 import type { ServerContext } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
-import { base64, bearer, errors } from "./schemas.js";
+import { base64, bearer, errors, username } from "./schemas.js";
 
 interface Upload {
   keyPackages: string[];
@@ -121,7 +121,7 @@ export function keyPackageRoutes(app: FastifyInstance, { store, config, authenti
         summary: "Claim one key package for each device of a user",
         tags: ["key packages"],
         security: bearer,
-        params: { type: "object", properties: { username: { type: "string", maxLength: 64 } } },
+        params: { type: "object", properties: { username } },
         response: {
           200: {
             type: "object",
@@ -135,7 +135,7 @@ export function keyPackageRoutes(app: FastifyInstance, { store, config, authenti
               },
             },
           },
-          ...errors(401, 404),
+          ...errors(400, 401, 404),
         },
       },
     },

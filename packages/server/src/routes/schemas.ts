@@ -14,3 +14,28 @@ export const base64 = { type: "string", pattern: "^[A-Za-z0-9+/]*={0,2}$", descr
 export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorBody]));
 
 export const bearer = [{ bearer: [] }];
+
+/** The largest integer a client may send: JavaScript's safe range, which also fits a 64-bit BIGINT. */
+export const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
+
+const boundedInteger = { type: "integer", minimum: 0, maximum: MAX_INTEGER } as const;
+
+/**
+ * A position in a sequence (`after`, event ids) in a query string: an integer from 0 to MAX_INTEGER. Ajv
+ * coerces the string "Infinity" to a number after its type check and skips the bounds of non-finite numbers;
+ * a second pass sees a number, which it does not coerce, and refuses it.
+ */
+export const cursor = { allOf: [boundedInteger, boundedInteger] } as const;
+
+export const username = {
+  type: "string",
+  minLength: 1,
+  maxLength: 64,
+  pattern: "^[A-Za-z0-9_.-]+$",
+} as const;
+
+export const deviceId = {
+  type: "string",
+  pattern: "^[0-9a-f]{64}$",
+  description: "SHA-256 of the device's signature key (hex)",
+} as const;

@@ -31,6 +31,23 @@ function toMessage(row: Record<string, unknown>): StoredMessage {
   };
 }
 
+/** Devices a commit adds or sends Welcomes to must exist (the rows reference them): else 400, nothing stored. */
+async function requireDevices(tx: Db, deviceIds: readonly string[]): Promise<void> {
+  const wanted = [...new Set(deviceIds)];
+  for (let i = 0; i < wanted.length; i += 500) {
+    const chunk = wanted.slice(i, i + 500);
+    const found = await tx.all(
+      `SELECT id FROM devices WHERE id IN (${chunk.map(() => "?").join(", ")})`,
+      chunk,
+    );
+    if (found.length < chunk.length) {
+      const known = new Set(found.map((r) => String(r.id)));
+      const unknown = chunk.find((id) => !known.has(id));
+      throw new ApiError(400, "unknown_device", `device ${unknown} is not registered`);
+    }
+  }
+}
+
 /**
  * Groups and their ordered history. Each group has one counter, `next_seq`, bumped by the same UPDATE that
  * accepts a commit or a message: the row lock (PostgreSQL) or the single writer (SQLite) makes sequence numbers
@@ -113,6 +130,7 @@ export class GroupStore {
       if (Number(size?.n ?? 0) + bundle.added.length - bundle.removed.length > maxGroupSize) {
         throw new ApiError(400, "group_too_large", `a group may have at most ${maxGroupSize} member devices`);
       }
+      await requireDevices(tx, [...bundle.added, ...bundle.welcomes.flatMap((w) => w.deviceIds)]);
       const fenced = await tx.all(
         "UPDATE groups SET epoch = epoch + 1, next_seq = next_seq + 1, group_info = COALESCE(?, group_info) WHERE id = ? AND epoch = ? RETURNING next_seq, epoch",
         [bundle.groupInfo ?? null, groupId, bundle.epoch],
