@@ -7,6 +7,7 @@ import type { ServerConfig } from "./config.js";
 import type { ServerContext } from "./context.js";
 import { ApiError, RetryLater } from "./errors.js";
 import { EventBus } from "./eventBus.js";
+import { capConnections, httpOptions } from "./httpLimits.js";
 import { scheduleRetention } from "./retentionSweep.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { deviceRoutes } from "./routes/devices.js";
@@ -52,7 +53,9 @@ export async function buildServer(store: Store, config: ServerConfig): Promise<F
     bodyLimit: config.limits.bodyBytes,
     // Refuse unknown properties instead of silently dropping them.
     ajv: { customOptions: { removeAdditional: false } },
+    ...httpOptions(config.limits),
   });
+  capConnections(app.server, config.limits);
 
   // Control routes take JSON only: anything else is 415, not a string that fails the schema.
   app.removeContentTypeParser("text/plain");

@@ -41,6 +41,14 @@ export interface ServerConfig {
     loginFailureMemoryMs: number;
     /** Registration attempts per client address per hour (each costs a password hash). */
     registrationsPerAddressPerHour: number;
+    /** A client must send a request's headers within this… */
+    headersTimeoutMs: number;
+    /** …and all of it, body included, within this (else 408 and the connection closes). */
+    requestTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    keepAliveTimeoutMs: number;
+    /** Open connections (event streams included); further ones are dropped. */
+    maxConnections: number;
     /** Keys each in-memory limiter keeps (least recently used forgotten first), so its memory is fixed. */
     limiterEntries: number;
     /** Member devices a group may have. */
@@ -72,6 +80,10 @@ export const DEFAULT_CONFIG: ServerConfig = {
     loginBackoffMaxMs: 15 * 60_000,
     loginFailureMemoryMs: 3600_000,
     registrationsPerAddressPerHour: 20,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 5_000,
+    maxConnections: 10_000,
     limiterEntries: 100_000,
     maxGroupSize: 10_000,
   },
