@@ -14,6 +14,7 @@ import { deviceRoutes } from "./routes/devices.js";
 import { eventRoutes } from "./routes/events.js";
 import { groupRoutes } from "./routes/groups.js";
 import { keyPackageRoutes } from "./routes/keyPackages.js";
+import { SessionStreams } from "./sessionStreams.js";
 import { GroupStore } from "./storage/groups.js";
 import type { Store } from "./storage/store.js";
 
@@ -104,7 +105,7 @@ export async function buildServer(store: Store, config: ServerConfig): Promise<F
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
-  const context: ServerContext = { store, config, now, authenticate };
+  const context: ServerContext = { store, config, now, authenticate, streams: new SessionStreams(now) };
   accountRoutes(app, context);
   keyPackageRoutes(app, context);
   deviceRoutes(app, context);

@@ -10,6 +10,10 @@ export function openEvents(base: string, token: string, lastEventId?: number) {
   const events: SseEvent[] = [];
   const waiters: (() => void)[] = [];
   let failed: unknown;
+  let markOpened = () => {};
+  const opened = new Promise<void>((resolve) => {
+    markOpened = resolve;
+  });
   const done = (async () => {
     const response = await fetch(`${base}/v1/events`, {
       headers: {
@@ -19,6 +23,7 @@ export function openEvents(base: string, token: string, lastEventId?: number) {
       signal: controller.signal,
     });
     if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
+    markOpened();
     const decoder = new TextDecoder();
     let buffer = "";
     for await (const chunk of response.body) {
@@ -47,6 +52,10 @@ export function openEvents(base: string, token: string, lastEventId?: number) {
   });
   return {
     events,
+    /** Resolves once the server has answered with the stream's headers. */
+    opened,
+    /** Resolves once the stream has ended (the server closed it, or `close`). */
+    ended: done,
     /** Resolves once `predicate` holds for the events so far (or rejects after `ms`). */
     async until(predicate: (events: SseEvent[]) => boolean, ms = 5000): Promise<void> {
       const deadline = Date.now() + ms;

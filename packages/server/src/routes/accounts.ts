@@ -15,7 +15,7 @@ const credentials = {
 /** Accounts and device sessions: register, log in (which registers the device), log out, change password. */
 export function accountRoutes(
   app: FastifyInstance,
-  { store, config, now, authenticate }: ServerContext,
+  { store, config, now, authenticate, streams }: ServerContext,
 ): void {
   const guard = new AttemptGuard(config.limits, now);
 
@@ -107,6 +107,7 @@ export function accountRoutes(
     },
     async (request, reply) => {
       await store.closeSession(request.auth.tokenHash);
+      streams.endSession(request.auth.tokenHash);
       return reply.code(204).send();
     },
   );
@@ -141,6 +142,7 @@ export function accountRoutes(
         await hashPassword(request.body.newPassword),
         request.auth.tokenHash,
       );
+      streams.endAccountExcept(request.auth.accountId, request.auth.tokenHash);
       return reply.code(204).send();
     },
   );

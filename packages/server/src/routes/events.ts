@@ -27,14 +27,11 @@ function lastEventId(header: string | string[] | undefined): number | undefined 
  */
 export function eventRoutes(
   app: FastifyInstance,
-  { store, authenticate, config }: ServerContext,
+  { store, authenticate, config, streams }: ServerContext,
   bus: EventBus,
 ): void {
-  // Event streams never end by themselves: shutting down ends them, so the server's close does not wait.
-  const open = new Set<SseStream>();
-  app.addHook("preClose", async () => {
-    for (const stream of open) stream.close();
-  });
+  // Event streams end with their sessions, or at shutdown, so that the server's close does not wait.
+  app.addHook("preClose", async () => streams.closeEvery());
   app.get<{ Querystring: { lastEventId?: number } }>(
     "/v1/events",
     {
@@ -55,41 +52,49 @@ export function eventRoutes(
       // A HEAD request gets the stream's headers and no stream.
       if (request.method === "HEAD") return reply.header("content-type", "text/event-stream").send();
       const { deviceId } = request.auth;
-      const groups = new Set(
-        (
-          await store.db.all(
-            "SELECT group_id FROM group_members WHERE device_id = ? AND removed_seq IS NULL",
-            [deviceId],
-          )
-        ).map((r) => String(r.group_id)),
-      );
-
       reply.hijack();
-      let replaying = true;
-      const held: ServerEvent[] = [];
+      // Tracked before anything is awaited, so that a logout from now on ends this stream.
       const stream = new SseStream(request.raw.socket, lastSent, config.limits.sseBacklogBytes, () => {
+        untrack();
         unsubscribe();
-        open.delete(stream);
       });
-      open.add(stream);
-      const unsubscribe = bus.subscribe({
-        deviceId,
-        groups,
-        deliver: (e) => (replaying ? held.push(e) : stream.send(e)),
-      });
-      for (let replayed = 0; ; ) {
-        const page = await eventsFor(store.db, deviceId, stream.lastEventId, CATCH_UP_PAGE);
-        replayed += page.length;
-        if (replayed > config.limits.sseReplayEvents) {
-          stream.lagged();
-          break;
+      const untrack = streams.add(stream, request.auth);
+      let unsubscribe = () => {};
+      try {
+        const groups = new Set(
+          (
+            await store.db.all(
+              "SELECT group_id FROM group_members WHERE device_id = ? AND removed_seq IS NULL",
+              [deviceId],
+            )
+          ).map((r) => String(r.group_id)),
+        );
+        if (stream.isClosed) return;
+        let replaying = true;
+        const held: ServerEvent[] = [];
+        unsubscribe = bus.subscribe({
+          deviceId,
+          groups,
+          deliver: (e) => (replaying ? held.push(e) : stream.send(e)),
+        });
+        for (let replayed = 0; ; ) {
+          const page = await eventsFor(store.db, deviceId, stream.lastEventId, CATCH_UP_PAGE);
+          replayed += page.length;
+          if (replayed > config.limits.sseReplayEvents) {
+            stream.lagged();
+            break;
+          }
+          for (const e of page) stream.send(e);
+          if (page.length < CATCH_UP_PAGE || stream.isClosed) break;
         }
-        for (const e of page) stream.send(e);
-        if (page.length < CATCH_UP_PAGE || stream.isClosed) break;
+        replaying = false;
+        for (const e of held.sort((a, b) => a.id - b.id)) stream.send(e);
+        held.length = 0;
+      } catch (err) {
+        // The response has begun: a failure can only end the stream (the client resumes from its last id).
+        request.log.error({ err }, "event stream failed");
+        stream.close();
       }
-      replaying = false;
-      for (const e of held.sort((a, b) => a.id - b.id)) stream.send(e);
-      held.length = 0;
     },
   );
 }

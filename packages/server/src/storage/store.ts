@@ -5,6 +5,7 @@ import { type Db, one } from "./db.js";
 export interface Session {
   readonly accountId: string;
   readonly deviceId: string;
+  readonly expiresAt: number;
 }
 
 const bytes = (v: unknown) => new Uint8Array(v as Buffer);
@@ -86,11 +87,17 @@ export class Store {
   async session(tokenHash: string, now: number): Promise<Session | undefined> {
     const row = await one(
       this.db,
-      `SELECT s.account_id, s.device_id FROM sessions s JOIN devices d ON d.id = s.device_id
+      `SELECT s.account_id, s.device_id, s.expires_at FROM sessions s JOIN devices d ON d.id = s.device_id
        WHERE s.token_hash = ? AND s.expires_at > ? AND d.revoked_at IS NULL`,
       [tokenHash, now],
     );
-    return row && { accountId: String(row.account_id), deviceId: String(row.device_id) };
+    return (
+      row && {
+        accountId: String(row.account_id),
+        deviceId: String(row.device_id),
+        expiresAt: Number(row.expires_at),
+      }
+    );
   }
 
   async closeSession(tokenHash: string): Promise<void> {
