@@ -41,6 +41,14 @@ export interface ServerConfig {
     loginFailureMemoryMs: number;
     /** Registration attempts per client address per hour (each costs a password hash). */
     registrationsPerAddressPerHour: number;
+    /** Claims one account may make of one user's key packages per hour (bursts of this many, then refilled). */
+    claimsPerPairPerHour: number;
+    /** Claims one account may make per hour, of all users. */
+    claimsPerClaimerPerHour: number;
+    /** Claims of one user's key packages per hour, by all accounts. */
+    claimsPerTargetPerHour: number;
+    /** Times per hour a device's last-resort package is handed out (only once no one-time package is left). */
+    lastResortClaimsPerHour: number;
     /** A client must send a request's headers within this… */
     headersTimeoutMs: number;
     /** …and all of it, body included, within this (else 408 and the connection closes). */
@@ -80,6 +88,10 @@ export const DEFAULT_CONFIG: ServerConfig = {
     loginBackoffMaxMs: 15 * 60_000,
     loginFailureMemoryMs: 3600_000,
     registrationsPerAddressPerHour: 20,
+    claimsPerPairPerHour: 10,
+    claimsPerClaimerPerHour: 200,
+    claimsPerTargetPerHour: 100,
+    lastResortClaimsPerHour: 10,
     headersTimeoutMs: 10_000,
     requestTimeoutMs: 30_000,
     keepAliveTimeoutMs: 5_000,

@@ -2,6 +2,7 @@ import { inspectKeyPackage, keyPackageRef, ParleyMlsError, verifyKeyPackageSigna
 import type { FastifyInstance } from "fastify";
 import type { ServerContext } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
+import { ClaimLimits } from "../limits/claimLimits.js";
 import { base64, bearer, errors, username } from "./schemas.js";
 
 interface Upload {
@@ -10,7 +11,11 @@ interface Upload {
 }
 
 /** Key packages: a device uploads a batch (and one last-resort package); others claim one per device of a user. */
-export function keyPackageRoutes(app: FastifyInstance, { store, config, authenticate }: ServerContext): void {
+export function keyPackageRoutes(
+  app: FastifyInstance,
+  { store, config, now, authenticate }: ServerContext,
+): void {
+  const limits = new ClaimLimits(config.limits, now);
   const checked = async (deviceKey: Uint8Array, encoded: string, lastResort: boolean, index: string) => {
     const data = new Uint8Array(Buffer.from(encoded, "base64"));
     if (data.length > config.limits.keyPackageBytes) {
@@ -118,7 +123,7 @@ export function keyPackageRoutes(app: FastifyInstance, { store, config, authenti
     {
       preHandler: authenticate,
       schema: {
-        summary: "Claim one key package for each device of a user",
+        summary: "Claim one key package for each device of a user (rate-limited; 429 with Retry-After)",
         tags: ["key packages"],
         security: bearer,
         params: { type: "object", properties: { username } },
@@ -135,15 +140,20 @@ export function keyPackageRoutes(app: FastifyInstance, { store, config, authenti
               },
             },
           },
-          ...errors(400, 401, 404),
+          ...errors(400, 401, 404, 429),
         },
       },
     },
     async (request) => {
-      const claimed = await store.claimKeyPackages(request.params.username);
-      if (!claimed) throw notFound("user");
+      const { username } = request.params;
+      limits.admit(request.auth.accountId, username);
+      const result = await store.claimKeyPackages(username, (deviceId) => limits.takeLastResort(deviceId));
+      if (!result) throw notFound("user");
+      if (result.claimed.length === 0 && result.withheld.length > 0) {
+        throw limits.lastResortsWithheld(result.withheld);
+      }
       return {
-        keyPackages: claimed.map((c) => ({
+        keyPackages: result.claimed.map((c) => ({
           deviceId: c.deviceId,
           keyPackage: Buffer.from(c.keyPackage).toString("base64"),
         })),

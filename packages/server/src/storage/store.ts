@@ -180,11 +180,13 @@ export class Store {
   /**
    * One key package for each live device of a user: a regular one, claimed atomically (the `claimed = 0`
    * re-check makes two concurrent claims of the same row leave one of them empty-handed, which then takes
-   * the next), or the never-consumed last-resort package when none is left.
+   * the next), or the never-consumed last-resort package when none is left and `mayHandOutLastResort` allows
+   * (else the device is listed as withheld).
    */
   async claimKeyPackages(
     username: string,
-  ): Promise<{ deviceId: string; keyPackage: Uint8Array }[] | undefined> {
+    mayHandOutLastResort: (deviceId: string) => boolean = () => true,
+  ): Promise<{ claimed: { deviceId: string; keyPackage: Uint8Array }[]; withheld: string[] } | undefined> {
     const account = await one(this.db, "SELECT id FROM accounts WHERE username = ?", [username]);
     if (!account) return undefined;
     const devices = await this.db.all(
@@ -192,6 +194,7 @@ export class Store {
       [String(account.id)],
     );
     const claimed: { deviceId: string; keyPackage: Uint8Array }[] = [];
+    const withheld: string[] = [];
     for (const device of devices) {
       const deviceId = String(device.id);
       let data: Uint8Array | undefined;
@@ -218,10 +221,11 @@ export class Store {
           "SELECT data FROM key_packages WHERE device_id = ? AND last_resort = 1",
           [deviceId],
         );
-        if (lastResort) data = bytes(lastResort.data);
+        if (lastResort && mayHandOutLastResort(deviceId)) data = bytes(lastResort.data);
+        else if (lastResort) withheld.push(deviceId);
       }
       if (data !== undefined) claimed.push({ deviceId, keyPackage: data });
     }
-    return claimed;
+    return { claimed, withheld };
   }
 }
