@@ -41,6 +41,12 @@ export interface ServerConfig {
     loginFailureMemoryMs: number;
     /** Registration attempts per client address per hour (each costs a password hash). */
     registrationsPerAddressPerHour: number;
+    /** Live (unrevoked) devices an account may have; a login with a new signature key beyond is 403. */
+    devicesPerAccount: number;
+    /** Unclaimed one-time key packages an account's devices may hold together. */
+    keyPackagesPerAccount: number;
+    /** Groups an account may create. */
+    groupsPerAccount: number;
     /** Claims one account may make of one user's key packages per hour (bursts of this many, then refilled). */
     claimsPerPairPerHour: number;
     /** Claims one account may make per hour, of all users. */
@@ -88,6 +94,9 @@ export const DEFAULT_CONFIG: ServerConfig = {
     loginBackoffMaxMs: 15 * 60_000,
     loginFailureMemoryMs: 3600_000,
     registrationsPerAddressPerHour: 20,
+    devicesPerAccount: 20,
+    keyPackagesPerAccount: 1000,
+    groupsPerAccount: 1000,
     claimsPerPairPerHour: 10,
     claimsPerClaimerPerHour: 200,
     claimsPerTargetPerHour: 100,

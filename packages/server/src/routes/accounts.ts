@@ -89,7 +89,8 @@ export function accountRoutes(
       const deviceId = deviceIdOf(key);
       const { token, hash } = newToken();
       const expiresAt = now() + config.tokenLifetimeMs;
-      await store.openSession(account.id, { id: deviceId, signatureKey: key }, hash, expiresAt);
+      const device = { id: deviceId, signatureKey: key };
+      await store.openSession(account.id, device, hash, expiresAt, config.limits.devicesPerAccount);
       return reply.code(201).send({ token, deviceId, expiresAt });
     },
   );

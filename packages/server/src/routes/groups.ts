@@ -108,7 +108,7 @@ export function groupRoutes(
         },
         response: {
           201: { type: "object", properties: { groupId: { type: "string" }, epoch: { type: "integer" } } },
-          ...errors(400, 401, 409),
+          ...errors(400, 401, 403, 409),
         },
       },
     },
@@ -120,7 +120,14 @@ export function groupRoutes(
           throw new ApiError(400, "invalid_mls", "groupInfo is not a GroupInfo");
         sameGroup(info, request.body.groupId, "groupInfo");
       }
-      bus.publish(await groups.create(request.body.groupId, request.auth.deviceId, groupInfo));
+      const { deviceId, accountId } = request.auth;
+      const events = await groups.create(
+        request.body.groupId,
+        { deviceId, accountId },
+        groupInfo,
+        config.limits.groupsPerAccount,
+      );
+      bus.publish(events);
       return reply.code(201).send({ groupId: request.body.groupId, epoch: 0 });
     },
   );

@@ -80,7 +80,7 @@ export function keyPackageRoutes(
         },
         response: {
           201: { type: "object", properties: { stored: { type: "integer" } } },
-          ...errors(400, 401, 413),
+          ...errors(400, 401, 403, 413),
         },
       },
     },
@@ -93,7 +93,12 @@ export function keyPackageRoutes(
       const lastResort = request.body.lastResort
         ? await checked(deviceKey, request.body.lastResort, true, "lastResort")
         : undefined;
-      await store.addKeyPackages(request.auth.deviceId, packages, lastResort);
+      await store.addKeyPackages(
+        request.auth.deviceId,
+        packages,
+        lastResort,
+        config.limits.keyPackagesPerAccount,
+      );
       return reply.code(201).send({ stored: packages.length + (lastResort ? 1 : 0) });
     },
   );

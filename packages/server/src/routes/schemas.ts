@@ -6,6 +6,8 @@ export const errorBody = {
     error: { type: "string" },
     message: { type: "string" },
     retryAfter: { type: "integer", description: "429: seconds until a retry may succeed (as Retry-After)" },
+    quota: { type: "string", description: "quota_exceeded: which quota (devices, key packages, groups)" },
+    limit: { type: "integer", description: "quota_exceeded: the quota's size" },
   },
 } as const;
 

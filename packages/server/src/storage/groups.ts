@@ -1,4 +1,4 @@
-import { ApiError, notFound } from "../errors.js";
+import { ApiError, notFound, quotaExceeded } from "../errors.js";
 import { type Db, one } from "./db.js";
 import { logEvents, type NewEvent, type ServerEvent } from "./events.js";
 
@@ -56,15 +56,28 @@ async function requireDevices(tx: Db, deviceIds: readonly string[]): Promise<voi
 export class GroupStore {
   constructor(private readonly db: Db) {}
 
-  /** Register a group at epoch 0; the creator's `membership` event (seq 0) tells its other streams. */
-  async create(groupId: string, creatorDevice: string, groupInfo?: Uint8Array): Promise<ServerEvent[]> {
+  /**
+   * Register a group at epoch 0 (its creator's account may have created `maxGroups`); the creator's
+   * `membership` event (seq 0) tells its other streams.
+   */
+  async create(
+    groupId: string,
+    creator: { deviceId: string; accountId: string },
+    groupInfo?: Uint8Array,
+    maxGroups = Number.POSITIVE_INFINITY,
+  ): Promise<ServerEvent[]> {
+    const creatorDevice = creator.deviceId;
     return this.db.transaction(async (tx) => {
       if (await one(tx, "SELECT 1 AS x FROM groups WHERE id = ?", [groupId])) {
         throw new ApiError(409, "group_exists", "a group with this id already exists");
       }
+      const created = await one(tx, "SELECT COUNT(*) AS n FROM groups WHERE created_by = ?", [
+        creator.accountId,
+      ]);
+      if (Number(created?.n) >= maxGroups) throw quotaExceeded("groups", maxGroups);
       await tx.run(
-        "INSERT INTO groups (id, epoch, next_seq, group_info, created_at) VALUES (?, 0, 1, ?, ?)",
-        [groupId, groupInfo ?? null, Date.now()],
+        "INSERT INTO groups (id, epoch, next_seq, group_info, created_at, created_by) VALUES (?, 0, 1, ?, ?, ?)",
+        [groupId, groupInfo ?? null, Date.now(), creator.accountId],
       );
       await tx.run("INSERT INTO group_members (group_id, device_id, joined_seq) VALUES (?, ?, 0)", [
         groupId,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ApiError } from "../errors.js";
+import { ApiError, quotaExceeded } from "../errors.js";
 import { type Db, one } from "./db.js";
 
 export interface Session {
@@ -54,12 +54,16 @@ export class Store {
     });
   }
 
-  /** Register the device (first login with this signature key) and open a session for it. */
+  /**
+   * Register the device (first login with this signature key; the account may have `maxDevices` live ones)
+   * and open a session for it.
+   */
   async openSession(
     accountId: string,
     device: { id: string; signatureKey: Uint8Array },
     tokenHash: string,
     expiresAt: number,
+    maxDevices = Number.POSITIVE_INFINITY,
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
       const existing = await one(tx, "SELECT account_id, revoked_at FROM devices WHERE id = ?", [device.id]);
@@ -70,6 +74,12 @@ export class Store {
         throw new ApiError(403, "device_revoked", "this device was revoked; register a new signature key");
       }
       if (!existing) {
+        const live = await one(
+          tx,
+          "SELECT COUNT(*) AS n FROM devices WHERE account_id = ? AND revoked_at IS NULL",
+          [accountId],
+        );
+        if (Number(live?.n) >= maxDevices) throw quotaExceeded("devices", maxDevices);
         await tx.run("INSERT INTO devices (id, account_id, signature_key, created_at) VALUES (?, ?, ?, ?)", [
           device.id,
           accountId,
@@ -142,13 +152,24 @@ export class Store {
     return row && bytes(row.signature_key);
   }
 
-  /** Store regular key packages and (replacing the previous one) a last-resort package. */
+  /**
+   * Store regular key packages and (replacing the previous one) a last-resort package; the account's devices
+   * may hold `maxHeld` unclaimed regular ones together.
+   */
   async addKeyPackages(
     deviceId: string,
     packages: { ref: Uint8Array; data: Uint8Array }[],
     lastResort?: { ref: Uint8Array; data: Uint8Array },
+    maxHeld = Number.POSITIVE_INFINITY,
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
+      const held = await one(
+        tx,
+        `SELECT COUNT(*) AS n FROM key_packages k JOIN devices d ON d.id = k.device_id
+         WHERE d.account_id = (SELECT account_id FROM devices WHERE id = ?) AND k.claimed = 0 AND k.last_resort = 0`,
+        [deviceId],
+      );
+      if (Number(held?.n) + packages.length > maxHeld) throw quotaExceeded("key packages", maxHeld);
       for (const p of packages) {
         await tx.run("INSERT INTO key_packages (device_id, ref, data, last_resort) VALUES (?, ?, ?, 0)", [
           deviceId,
