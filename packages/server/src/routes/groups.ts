@@ -5,7 +5,7 @@ import type { ServerContext } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import type { EventBus } from "../eventBus.js";
 import type { GroupStore } from "../storage/groups.js";
-import { base64, bearer, cursor, deviceId, errors, MAX_INTEGER } from "./schemas.js";
+import { base64, bearer, cursor, deviceId, errors, MAX_INTEGER, queryInteger } from "./schemas.js";
 
 const decode = (text: string) => new Uint8Array(Buffer.from(text, "base64"));
 const encode = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
@@ -342,7 +342,7 @@ export function groupRoutes(
           additionalProperties: false,
           properties: {
             after: { ...cursor, default: 0 },
-            limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
+            limit: { ...queryInteger(1, 1000), default: 100 },
           },
         },
         response: {

@@ -20,14 +20,18 @@ export const bearer = [{ bearer: [] }];
 /** The largest integer a client may send: JavaScript's safe range, which also fits a 64-bit BIGINT. */
 export const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
 
-const boundedInteger = { type: "integer", minimum: 0, maximum: MAX_INTEGER } as const;
-
 /**
- * A position in a sequence (`after`, event ids) in a query string: an integer from 0 to MAX_INTEGER. Ajv
- * coerces the string "Infinity" to a number after its type check and skips the bounds of non-finite numbers;
- * a second pass sees a number, which it does not coerce, and refuses it.
+ * An integer from `minimum` to `maximum` in a query string. Ajv coerces the string "Infinity" to a number after
+ * its type check and skips the bounds of non-finite numbers; a second pass sees a number, which it does not
+ * coerce, and refuses it.
  */
-export const cursor = { allOf: [boundedInteger, boundedInteger] } as const;
+export function queryInteger(minimum: number, maximum: number) {
+  const once = { type: "integer", minimum, maximum } as const;
+  return { allOf: [once, once] } as const;
+}
+
+/** A position in a sequence (`after`, event ids): an integer from 0 to MAX_INTEGER. */
+export const cursor = queryInteger(0, MAX_INTEGER);
 
 export const username = {
   type: "string",
