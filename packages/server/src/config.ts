@@ -93,7 +93,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
     loginBackoffMs: 1000,
     loginBackoffMaxMs: 15 * 60_000,
     loginFailureMemoryMs: 3600_000,
-    registrationsPerAddressPerHour: 20,
+    registrationsPerAddressPerHour: 100,
     devicesPerAccount: 20,
     keyPackagesPerAccount: 1000,
     groupsPerAccount: 1000,

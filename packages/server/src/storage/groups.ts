@@ -66,7 +66,6 @@ export class GroupStore {
     groupInfo?: Uint8Array,
     maxGroups = Number.POSITIVE_INFINITY,
   ): Promise<ServerEvent[]> {
-    const creatorDevice = creator.deviceId;
     return this.db.transaction(async (tx) => {
       if (await one(tx, "SELECT 1 AS x FROM groups WHERE id = ?", [groupId])) {
         throw new ApiError(409, "group_exists", "a group with this id already exists");
@@ -81,14 +80,14 @@ export class GroupStore {
       );
       await tx.run("INSERT INTO group_members (group_id, device_id, joined_seq) VALUES (?, ?, 0)", [
         groupId,
-        creatorDevice,
+        creator.deviceId,
       ]);
       return logEvents(tx, [
         {
           type: "membership",
           groupId,
           seq: 0,
-          data: { groupId, seq: 0, added: [creatorDevice], removed: [] },
+          data: { groupId, seq: 0, added: [creator.deviceId], removed: [] },
         },
       ]);
     });
