@@ -1,19 +1,20 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { ParleyMlsError } from "@parley/mls";
-import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from "fastify";
-import { tokenHash } from "./auth/tokens.js";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
+import { requestGuard } from "./auth/requestGuard.js";
 import type { ServerConfig } from "./config.js";
 import type { ServerContext } from "./context.js";
-import { ApiError, unauthorized } from "./errors.js";
+import { ApiError, RetryLater } from "./errors.js";
 import { EventBus } from "./eventBus.js";
-import { RateLimiter } from "./rateLimit.js";
+import { capConnections, httpOptions } from "./httpLimits.js";
 import { scheduleRetention } from "./retentionSweep.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { eventRoutes } from "./routes/events.js";
 import { groupRoutes } from "./routes/groups.js";
 import { keyPackageRoutes } from "./routes/keyPackages.js";
+import { SessionStreams } from "./sessionStreams.js";
 import { GroupStore } from "./storage/groups.js";
 import type { Store } from "./storage/store.js";
 
@@ -67,7 +68,9 @@ export async function buildServer(
     bodyLimit: config.limits.bodyBytes,
     // Refuse unknown properties instead of silently dropping them.
     ajv: { customOptions: { removeAdditional: false } },
+    ...httpOptions(config.limits),
   });
+  capConnections(app.server, config.limits);
 
   // Control routes take JSON only: anything else is 415, not a string that fails the schema.
   app.removeContentTypeParser("text/plain");
@@ -92,10 +95,17 @@ export async function buildServer(
   });
   app.setErrorHandler(async (err, request, reply) => {
     const { status, body } = errorReply(err);
+    if (err instanceof RetryLater) reply.header("retry-after", String(err.retryAfter));
     if (status >= 500) request.log.error({ err }, "unhandled error");
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler(async (request, reply) =>
+  const now = config.now ?? Date.now;
+  const { authenticate, anonymous } = requestGuard(store, config, now);
+  // Every route that does not authenticate is anonymous traffic, rated per client address.
+  app.addHook("onRoute", (route) => {
+    if (route.preHandler !== authenticate) route.onRequest = [...[route.onRequest ?? []].flat(), anonymous];
+  });
+  app.setNotFoundHandler({ preHandler: anonymous }, async (request, reply) =>
     reply
       .code(404)
       .send({ error: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` }),
@@ -109,19 +119,7 @@ export async function buildServer(
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
-  const limiter = new RateLimiter(config.limits.requestsPerMinute);
-  const authenticate = async (request: FastifyRequest) => {
-    const header = request.headers.authorization;
-    const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
-    if (!token || token.length > 256) throw unauthorized();
-    const hash = tokenHash(token);
-    if (!limiter.take(hash))
-      throw new ApiError(429, "rate_limited", "too many requests for this token; slow down");
-    const session = await store.session(hash, Date.now());
-    if (!session) throw unauthorized();
-    request.auth = { ...session, tokenHash: hash };
-  };
-  const context: ServerContext = { store, config, authenticate };
+  const context: ServerContext = { store, config, now, authenticate, streams: new SessionStreams(now) };
   accountRoutes(app, context);
   keyPackageRoutes(app, context);
   deviceRoutes(app, context);

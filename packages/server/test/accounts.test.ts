@@ -177,6 +177,10 @@ for (const backend of backends) {
           bodyBytes: 256 * 1024,
           keyPackageBytes: 4096,
           keyPackagesPerUpload: 50,
+          // This test is about atomic claims; claim rates are tested in claims.test.ts.
+          claimsPerPairPerHour: 1000,
+          claimsPerTargetPerHour: 1000,
+          lastResortClaimsPerHour: 1000,
         },
       });
       try {

@@ -63,6 +63,8 @@ export function openEvents(base: string, token: string, lastEventId?: number) {
      * every event from then on reaches the stream live, not by replay.
      */
     connected,
+    /** Resolves once the stream has ended (the server closed it, or `close`). */
+    ended: done,
     /** Resolves once `predicate` holds for the events so far (rejects if the stream failed, or after 60 s). */
     until(predicate: (events: SseEvent[]) => boolean): Promise<void> {
       return changes.until(

@@ -58,6 +58,16 @@ export class Random {
     return out;
   }
 
+  /** True with probability `p`. */
+  chance(p: number): boolean {
+    return this.nextUint32() < p * TWO_32;
+  }
+
+  /** `n` characters drawn from `alphabet`. */
+  string(n: number, alphabet: string): string {
+    return Array.from({ length: n }, () => alphabet[this.int(alphabet.length)]).join("");
+  }
+
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new RangeError("pick() from an empty list");
     return items[this.int(items.length)] as T;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** A bearer token: 32 random bytes, base64url. Only its SHA-256 is stored. */
 export function newToken(): { token: string; hash: string } {
@@ -13,4 +13,10 @@ export function tokenHash(token: string): string {
 /** A device is identified by the SHA-256 of its MLS signature key (hex). */
 export function deviceIdOf(signatureKey: Uint8Array): string {
   return createHash("sha256").update(signatureKey).digest("hex");
+}
+
+/** Compare secrets in constant time; hashing first makes the lengths equal, so not even they leak. */
+export function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

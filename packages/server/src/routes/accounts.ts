@@ -1,17 +1,24 @@
 import type { FastifyInstance } from "fastify";
+import { AttemptGuard } from "../auth/attemptGuard.js";
 import { hashPassword, verifyPassword } from "../auth/passwords.js";
-import { deviceIdOf, newToken } from "../auth/tokens.js";
+import { deviceIdOf, newToken, sameSecret } from "../auth/tokens.js";
 import type { ServerContext } from "../context.js";
 import { ApiError } from "../errors.js";
-import { base64, bearer, errors } from "./schemas.js";
+import { addressKey } from "../limits/clientAddress.js";
+import { base64, bearer, errors, username } from "./schemas.js";
 
 const credentials = {
-  username: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.-]+$" },
+  username,
   password: { type: "string", minLength: 8, maxLength: 1024 },
 } as const;
 
 /** Accounts and device sessions: register, log in (which registers the device), log out, change password. */
-export function accountRoutes(app: FastifyInstance, { store, config, authenticate }: ServerContext): void {
+export function accountRoutes(
+  app: FastifyInstance,
+  { store, config, now, authenticate, streams }: ServerContext,
+): void {
+  const guard = new AttemptGuard(config.limits, now);
+
   app.post<{ Body: { username: string; password: string; registrationToken?: string } }>(
     "/v1/accounts",
     {
@@ -26,16 +33,19 @@ export function accountRoutes(app: FastifyInstance, { store, config, authenticat
         },
         response: {
           201: { type: "object", properties: { accountId: { type: "string" } } },
-          ...errors(400, 403, 409),
+          ...errors(400, 403, 409, 429),
         },
       },
     },
     async (request, reply) => {
       const { username, password, registrationToken } = request.body;
-      if (config.registrationToken !== undefined && registrationToken !== config.registrationToken) {
+      const attempt = guard.registration(addressKey(request.ip));
+      const expected = config.registrationToken;
+      if (expected !== undefined && !sameSecret(registrationToken ?? "", expected)) {
         throw new ApiError(403, "registration_closed", "registration needs a valid registration token");
       }
       const accountId = await store.createAccount(username, await hashPassword(password));
+      attempt.succeeded();
       return reply.code(201).send({ accountId });
     },
   );
@@ -61,23 +71,26 @@ export function accountRoutes(app: FastifyInstance, { store, config, authenticat
               expiresAt: { type: "number" },
             },
           },
-          ...errors(400, 401, 403, 409),
+          ...errors(400, 401, 403, 409, 429),
         },
       },
     },
     async (request, reply) => {
       const { username, password, signatureKey } = request.body;
+      const attempt = guard.password(username, addressKey(request.ip));
       const account = await store.account(username);
       // Hash even for an unknown user, so timing does not reveal which usernames exist.
       let ok = false;
       if (account) ok = await verifyPassword(password, account.passwordHash);
       else await hashPassword(password);
       if (!account || !ok) throw new ApiError(401, "bad_credentials", "wrong username or password");
+      attempt.succeeded();
       const key = new Uint8Array(Buffer.from(signatureKey, "base64"));
       const deviceId = deviceIdOf(key);
       const { token, hash } = newToken();
-      const expiresAt = Date.now() + config.tokenLifetimeMs;
-      await store.openSession(account.id, { id: deviceId, signatureKey: key }, hash, expiresAt);
+      const expiresAt = now() + config.tokenLifetimeMs;
+      const device = { id: deviceId, signatureKey: key };
+      await store.openSession(account.id, device, hash, expiresAt, config.limits.devicesPerAccount);
       return reply.code(201).send({ token, deviceId, expiresAt });
     },
   );
@@ -95,6 +108,7 @@ export function accountRoutes(app: FastifyInstance, { store, config, authenticat
     },
     async (request, reply) => {
       await store.closeSession(request.auth.tokenHash);
+      streams.endSession(request.auth.tokenHash);
       return reply.code(204).send();
     },
   );
@@ -113,19 +127,23 @@ export function accountRoutes(app: FastifyInstance, { store, config, authenticat
           additionalProperties: false,
           properties: { currentPassword: credentials.password, newPassword: credentials.password },
         },
-        response: { 204: { type: "null" }, ...errors(400, 401, 403) },
+        response: { 204: { type: "null" }, ...errors(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
-      const stored = await store.passwordHash(request.auth.accountId);
-      if (!stored || !(await verifyPassword(request.body.currentPassword, stored))) {
+      const stored = await store.credentials(request.auth.accountId);
+      if (!stored) throw new ApiError(403, "bad_credentials", "the current password is wrong");
+      const attempt = guard.password(stored.username, addressKey(request.ip));
+      if (!(await verifyPassword(request.body.currentPassword, stored.passwordHash))) {
         throw new ApiError(403, "bad_credentials", "the current password is wrong");
       }
+      attempt.succeeded();
       await store.changePassword(
         request.auth.accountId,
         await hashPassword(request.body.newPassword),
         request.auth.tokenHash,
       );
+      streams.endAccountExcept(request.auth.accountId, request.auth.tokenHash);
       return reply.code(204).send();
     },
   );

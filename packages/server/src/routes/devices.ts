@@ -1,17 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import type { ServerContext } from "../context.js";
 import { notFound } from "../errors.js";
-import { bearer, errors } from "./schemas.js";
+import { bearer, deviceId, errors } from "./schemas.js";
 
-const deviceIdParam = {
-  type: "object",
-  properties: {
-    deviceId: { type: "string", pattern: "^[0-9a-f]{64}$", description: "SHA-256 of the signature key" },
-  },
-} as const;
+const deviceIdParam = { type: "object", properties: { deviceId } } as const;
 
 /** The account's devices: list them, and revoke one (a lost or retired device). */
-export function deviceRoutes(app: FastifyInstance, { store, authenticate }: ServerContext): void {
+export function deviceRoutes(app: FastifyInstance, { store, authenticate, streams }: ServerContext): void {
   app.get(
     "/v1/devices",
     {
@@ -71,6 +66,7 @@ export function deviceRoutes(app: FastifyInstance, { store, authenticate }: Serv
       if (!(await store.revokeDevice(request.auth.accountId, request.params.deviceId, Date.now()))) {
         throw notFound("device");
       }
+      streams.endDevice(request.params.deviceId);
       return reply.code(204).send();
     },
   );

@@ -5,7 +5,7 @@ import type { ServerContext } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import type { EventBus } from "../eventBus.js";
 import type { GroupStore } from "../storage/groups.js";
-import { base64, bearer, errors } from "./schemas.js";
+import { base64, bearer, cursor, deviceId, errors, MAX_INTEGER, queryInteger } from "./schemas.js";
 
 const decode = (text: string) => new Uint8Array(Buffer.from(text, "base64"));
 const encode = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
@@ -15,6 +15,12 @@ const groupIdParam = {
     groupId: { type: "string", pattern: "^[A-Za-z0-9_-]{1,344}$", description: "base64url MLS group id" },
   },
 } as const;
+
+/** An MLS epoch as a number; one past MAX_INTEGER no group can be at (and no BIGINT column holds). */
+function epochOf(info: { epoch: bigint }, what: string): number {
+  if (info.epoch > BigInt(MAX_INTEGER)) throw new ApiError(400, "invalid_mls", `${what}: epoch out of range`);
+  return Number(info.epoch);
+}
 
 function inspect(bytes: Uint8Array, what: string): MessageInfo {
   try {
@@ -102,7 +108,7 @@ export function groupRoutes(
         },
         response: {
           201: { type: "object", properties: { groupId: { type: "string" }, epoch: { type: "integer" } } },
-          ...errors(400, 401, 409),
+          ...errors(400, 401, 403, 409),
         },
       },
     },
@@ -114,7 +120,14 @@ export function groupRoutes(
           throw new ApiError(400, "invalid_mls", "groupInfo is not a GroupInfo");
         sameGroup(info, request.body.groupId, "groupInfo");
       }
-      bus.publish(await groups.create(request.body.groupId, request.auth.deviceId, groupInfo));
+      const { deviceId, accountId } = request.auth;
+      const events = await groups.create(
+        request.body.groupId,
+        { deviceId, accountId },
+        groupInfo,
+        config.limits.groupsPerAccount,
+      );
+      bus.publish(events);
       return reply.code(201).send({ groupId: request.body.groupId, epoch: 0 });
     },
   );
@@ -161,13 +174,13 @@ export function groupRoutes(
                 required: ["deviceIds", "welcome"],
                 additionalProperties: false,
                 properties: {
-                  deviceIds: { type: "array", maxItems: 1000, items: { type: "string", maxLength: 64 } },
+                  deviceIds: { type: "array", maxItems: 1000, items: deviceId },
                   welcome: base64,
                 },
               },
             },
-            added: { type: "array", maxItems: 1000, items: { type: "string", maxLength: 64 } },
-            removed: { type: "array", maxItems: 1000, items: { type: "string", maxLength: 64 } },
+            added: { type: "array", maxItems: 1000, items: deviceId },
+            removed: { type: "array", maxItems: 1000, items: deviceId },
           },
         },
         response: {
@@ -226,7 +239,7 @@ export function groupRoutes(
         groupId,
         request.auth.deviceId,
         {
-          epoch: Number(info.epoch),
+          epoch: epochOf(info, "commit"),
           commit,
           welcomes,
           added,
@@ -307,7 +320,7 @@ export function groupRoutes(
       const result = await groups.post(
         groupId,
         request.auth.deviceId,
-        { epoch: Number(info.epoch), data, ...(key ? { idempotencyKey: key } : {}) },
+        { epoch: epochOf(info, "message"), data, ...(key ? { idempotencyKey: key } : {}) },
         config.limits.pastEpochs,
       );
       bus.publish(result.events);
@@ -328,8 +341,8 @@ export function groupRoutes(
           type: "object",
           additionalProperties: false,
           properties: {
-            after: { type: "integer", minimum: 0, default: 0 },
-            limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
+            after: { ...cursor, default: 0 },
+            limit: { ...queryInteger(1, 1000), default: 100 },
           },
         },
         response: {
@@ -386,7 +399,7 @@ export function groupRoutes(
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { after: { type: "integer", minimum: 0, default: 0 } },
+          properties: { after: { ...cursor, default: 0 } },
         },
         response: {
           200: {
@@ -405,7 +418,7 @@ export function groupRoutes(
               },
             },
           },
-          ...errors(401),
+          ...errors(400, 401),
         },
       },
     },

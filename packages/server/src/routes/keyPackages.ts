@@ -2,7 +2,8 @@ import { inspectKeyPackage, keyPackageRef, ParleyMlsError, verifyKeyPackageSigna
 import type { FastifyInstance } from "fastify";
 import type { ServerContext } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
-import { base64, bearer, errors } from "./schemas.js";
+import { ClaimLimits } from "../limits/claimLimits.js";
+import { base64, bearer, errors, username } from "./schemas.js";
 
 interface Upload {
   keyPackages: string[];
@@ -10,7 +11,11 @@ interface Upload {
 }
 
 /** Key packages: a device uploads a batch (and one last-resort package); others claim one per device of a user. */
-export function keyPackageRoutes(app: FastifyInstance, { store, config, authenticate }: ServerContext): void {
+export function keyPackageRoutes(
+  app: FastifyInstance,
+  { store, config, now, authenticate }: ServerContext,
+): void {
+  const limits = new ClaimLimits(config.limits, now);
   const checked = async (deviceKey: Uint8Array, encoded: string, lastResort: boolean, index: string) => {
     const data = new Uint8Array(Buffer.from(encoded, "base64"));
     if (data.length > config.limits.keyPackageBytes) {
@@ -75,7 +80,7 @@ export function keyPackageRoutes(app: FastifyInstance, { store, config, authenti
         },
         response: {
           201: { type: "object", properties: { stored: { type: "integer" } } },
-          ...errors(400, 401, 413),
+          ...errors(400, 401, 403, 413),
         },
       },
     },
@@ -88,7 +93,12 @@ export function keyPackageRoutes(app: FastifyInstance, { store, config, authenti
       const lastResort = request.body.lastResort
         ? await checked(deviceKey, request.body.lastResort, true, "lastResort")
         : undefined;
-      await store.addKeyPackages(request.auth.deviceId, packages, lastResort);
+      await store.addKeyPackages(
+        request.auth.deviceId,
+        packages,
+        lastResort,
+        config.limits.keyPackagesPerAccount,
+      );
       return reply.code(201).send({ stored: packages.length + (lastResort ? 1 : 0) });
     },
   );
@@ -118,10 +128,10 @@ export function keyPackageRoutes(app: FastifyInstance, { store, config, authenti
     {
       preHandler: authenticate,
       schema: {
-        summary: "Claim one key package for each device of a user",
+        summary: "Claim one key package for each device of a user (rate-limited; 429 with Retry-After)",
         tags: ["key packages"],
         security: bearer,
-        params: { type: "object", properties: { username: { type: "string", maxLength: 64 } } },
+        params: { type: "object", properties: { username } },
         response: {
           200: {
             type: "object",
@@ -135,15 +145,20 @@ export function keyPackageRoutes(app: FastifyInstance, { store, config, authenti
               },
             },
           },
-          ...errors(401, 404),
+          ...errors(400, 401, 404, 429),
         },
       },
     },
     async (request) => {
-      const claimed = await store.claimKeyPackages(request.params.username);
-      if (!claimed) throw notFound("user");
+      const { username } = request.params;
+      limits.admit(request.auth.accountId, username);
+      const result = await store.claimKeyPackages(username, (deviceId) => limits.takeLastResort(deviceId));
+      if (!result) throw notFound("user");
+      if (result.claimed.length === 0 && result.withheld.length > 0) {
+        throw limits.lastResortsWithheld(result.withheld);
+      }
       return {
-        keyPackages: claimed.map((c) => ({
+        keyPackages: result.claimed.map((c) => ({
           deviceId: c.deviceId,
           keyPackage: Buffer.from(c.keyPackage).toString("base64"),
         })),

@@ -1,4 +1,4 @@
-import { ApiError, notFound } from "../errors.js";
+import { ApiError, notFound, quotaExceeded } from "../errors.js";
 import { type Db, one } from "./db.js";
 import { logEvents, type NewEvent, type ServerEvent } from "./events.js";
 
@@ -31,6 +31,23 @@ function toMessage(row: Record<string, unknown>): StoredMessage {
   };
 }
 
+/** Devices a commit adds or sends Welcomes to must exist (the rows reference them): else 400, nothing stored. */
+async function requireDevices(tx: Db, deviceIds: readonly string[]): Promise<void> {
+  const wanted = [...new Set(deviceIds)];
+  for (let i = 0; i < wanted.length; i += 500) {
+    const chunk = wanted.slice(i, i + 500);
+    const found = await tx.all(
+      `SELECT id FROM devices WHERE id IN (${chunk.map(() => "?").join(", ")})`,
+      chunk,
+    );
+    if (found.length < chunk.length) {
+      const known = new Set(found.map((r) => String(r.id)));
+      const unknown = chunk.find((id) => !known.has(id));
+      throw new ApiError(400, "unknown_device", `device ${unknown} is not registered`);
+    }
+  }
+}
+
 /**
  * Groups and their ordered history. Each group has one counter, `next_seq`, bumped by the same UPDATE that
  * accepts a commit or a message: the row lock (PostgreSQL) or the single writer (SQLite) makes sequence numbers
@@ -39,26 +56,38 @@ function toMessage(row: Record<string, unknown>): StoredMessage {
 export class GroupStore {
   constructor(private readonly db: Db) {}
 
-  /** Register a group at epoch 0; the creator's `membership` event (seq 0) tells its other streams. */
-  async create(groupId: string, creatorDevice: string, groupInfo?: Uint8Array): Promise<ServerEvent[]> {
+  /**
+   * Register a group at epoch 0 (its creator's account may have created `maxGroups`); the creator's
+   * `membership` event (seq 0) tells its other streams.
+   */
+  async create(
+    groupId: string,
+    creator: { deviceId: string; accountId: string },
+    groupInfo?: Uint8Array,
+    maxGroups = Number.POSITIVE_INFINITY,
+  ): Promise<ServerEvent[]> {
     return this.db.transaction(async (tx) => {
       if (await one(tx, "SELECT 1 AS x FROM groups WHERE id = ?", [groupId])) {
         throw new ApiError(409, "group_exists", "a group with this id already exists");
       }
+      const created = await one(tx, "SELECT COUNT(*) AS n FROM groups WHERE created_by = ?", [
+        creator.accountId,
+      ]);
+      if (Number(created?.n) >= maxGroups) throw quotaExceeded("groups", maxGroups);
       await tx.run(
-        "INSERT INTO groups (id, epoch, next_seq, group_info, created_at) VALUES (?, 0, 1, ?, ?)",
-        [groupId, groupInfo ?? null, Date.now()],
+        "INSERT INTO groups (id, epoch, next_seq, group_info, created_at, created_by) VALUES (?, 0, 1, ?, ?, ?)",
+        [groupId, groupInfo ?? null, Date.now(), creator.accountId],
       );
       await tx.run("INSERT INTO group_members (group_id, device_id, joined_seq) VALUES (?, ?, 0)", [
         groupId,
-        creatorDevice,
+        creator.deviceId,
       ]);
       return logEvents(tx, [
         {
           type: "membership",
           groupId,
           seq: 0,
-          data: { groupId, seq: 0, added: [creatorDevice], removed: [] },
+          data: { groupId, seq: 0, added: [creator.deviceId], removed: [] },
         },
       ]);
     });
@@ -113,6 +142,7 @@ export class GroupStore {
       if (Number(size?.n ?? 0) + bundle.added.length - bundle.removed.length > maxGroupSize) {
         throw new ApiError(400, "group_too_large", `a group may have at most ${maxGroupSize} member devices`);
       }
+      await requireDevices(tx, [...bundle.added, ...bundle.welcomes.flatMap((w) => w.deviceIds)]);
       const fenced = await tx.all(
         "UPDATE groups SET epoch = epoch + 1, next_seq = next_seq + 1, group_info = COALESCE(?, group_info) WHERE id = ? AND epoch = ? RETURNING next_seq, epoch",
         [bundle.groupInfo ?? null, groupId, bundle.epoch],

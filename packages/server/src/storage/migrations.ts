@@ -82,6 +82,9 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX event_log_group ON event_log(group_id, id);
    CREATE INDEX event_log_device ON event_log(device_id, id);`,
+  // The creating account, for the per-account group quota (groups created before this have none).
+  `ALTER TABLE groups ADD COLUMN created_by TEXT;
+   CREATE INDEX groups_created_by ON groups(created_by);`,
 ];
 
 function dialectSql(db: Db, sql: string): string {

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { ApiError } from "../errors.js";
+import { ApiError, quotaExceeded } from "../errors.js";
 import { type Db, one } from "./db.js";
 
 export interface Session {
   readonly accountId: string;
   readonly deviceId: string;
+  readonly expiresAt: number;
 }
 
 const bytes = (v: unknown) => new Uint8Array(v as Buffer);
@@ -37,9 +38,9 @@ export class Store {
     return row && { id: String(row.id), passwordHash: String(row.password_hash) };
   }
 
-  async passwordHash(accountId: string): Promise<string | undefined> {
-    const row = await one(this.db, "SELECT password_hash FROM accounts WHERE id = ?", [accountId]);
-    return row && String(row.password_hash);
+  async credentials(accountId: string): Promise<{ username: string; passwordHash: string } | undefined> {
+    const row = await one(this.db, "SELECT username, password_hash FROM accounts WHERE id = ?", [accountId]);
+    return row && { username: String(row.username), passwordHash: String(row.password_hash) };
   }
 
   /** A new password; every other session of the account is signed out. */
@@ -53,12 +54,16 @@ export class Store {
     });
   }
 
-  /** Register the device (first login with this signature key) and open a session for it. */
+  /**
+   * Register the device (first login with this signature key; the account may have `maxDevices` live ones)
+   * and open a session for it.
+   */
   async openSession(
     accountId: string,
     device: { id: string; signatureKey: Uint8Array },
     tokenHash: string,
     expiresAt: number,
+    maxDevices = Number.POSITIVE_INFINITY,
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
       const existing = await one(tx, "SELECT account_id, revoked_at FROM devices WHERE id = ?", [device.id]);
@@ -69,6 +74,12 @@ export class Store {
         throw new ApiError(403, "device_revoked", "this device was revoked; register a new signature key");
       }
       if (!existing) {
+        const live = await one(
+          tx,
+          "SELECT COUNT(*) AS n FROM devices WHERE account_id = ? AND revoked_at IS NULL",
+          [accountId],
+        );
+        if (Number(live?.n) >= maxDevices) throw quotaExceeded("devices", maxDevices);
         await tx.run("INSERT INTO devices (id, account_id, signature_key, created_at) VALUES (?, ?, ?, ?)", [
           device.id,
           accountId,
@@ -86,11 +97,17 @@ export class Store {
   async session(tokenHash: string, now: number): Promise<Session | undefined> {
     const row = await one(
       this.db,
-      `SELECT s.account_id, s.device_id FROM sessions s JOIN devices d ON d.id = s.device_id
+      `SELECT s.account_id, s.device_id, s.expires_at FROM sessions s JOIN devices d ON d.id = s.device_id
        WHERE s.token_hash = ? AND s.expires_at > ? AND d.revoked_at IS NULL`,
       [tokenHash, now],
     );
-    return row && { accountId: String(row.account_id), deviceId: String(row.device_id) };
+    return (
+      row && {
+        accountId: String(row.account_id),
+        deviceId: String(row.device_id),
+        expiresAt: Number(row.expires_at),
+      }
+    );
   }
 
   async closeSession(tokenHash: string): Promise<void> {
@@ -135,13 +152,24 @@ export class Store {
     return row && bytes(row.signature_key);
   }
 
-  /** Store regular key packages and (replacing the previous one) a last-resort package. */
+  /**
+   * Store regular key packages and (replacing the previous one) a last-resort package; the account's devices
+   * may hold `maxHeld` unclaimed regular ones together.
+   */
   async addKeyPackages(
     deviceId: string,
     packages: { ref: Uint8Array; data: Uint8Array }[],
     lastResort?: { ref: Uint8Array; data: Uint8Array },
+    maxHeld = Number.POSITIVE_INFINITY,
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
+      const held = await one(
+        tx,
+        `SELECT COUNT(*) AS n FROM key_packages k JOIN devices d ON d.id = k.device_id
+         WHERE d.account_id = (SELECT account_id FROM devices WHERE id = ?) AND k.claimed = 0 AND k.last_resort = 0`,
+        [deviceId],
+      );
+      if (Number(held?.n) + packages.length > maxHeld) throw quotaExceeded("key packages", maxHeld);
       for (const p of packages) {
         await tx.run("INSERT INTO key_packages (device_id, ref, data, last_resort) VALUES (?, ?, ?, 0)", [
           deviceId,
@@ -173,11 +201,13 @@ export class Store {
   /**
    * One key package for each live device of a user: a regular one, claimed atomically (the `claimed = 0`
    * re-check makes two concurrent claims of the same row leave one of them empty-handed, which then takes
-   * the next), or the never-consumed last-resort package when none is left.
+   * the next), or the never-consumed last-resort package when none is left and `mayHandOutLastResort` allows
+   * (else the device is listed as withheld).
    */
   async claimKeyPackages(
     username: string,
-  ): Promise<{ deviceId: string; keyPackage: Uint8Array }[] | undefined> {
+    mayHandOutLastResort: (deviceId: string) => boolean = () => true,
+  ): Promise<{ claimed: { deviceId: string; keyPackage: Uint8Array }[]; withheld: string[] } | undefined> {
     const account = await one(this.db, "SELECT id FROM accounts WHERE username = ?", [username]);
     if (!account) return undefined;
     const devices = await this.db.all(
@@ -185,6 +215,7 @@ export class Store {
       [String(account.id)],
     );
     const claimed: { deviceId: string; keyPackage: Uint8Array }[] = [];
+    const withheld: string[] = [];
     for (const device of devices) {
       const deviceId = String(device.id);
       let data: Uint8Array | undefined;
@@ -211,10 +242,11 @@ export class Store {
           "SELECT data FROM key_packages WHERE device_id = ? AND last_resort = 1",
           [deviceId],
         );
-        if (lastResort) data = bytes(lastResort.data);
+        if (lastResort && mayHandOutLastResort(deviceId)) data = bytes(lastResort.data);
+        else if (lastResort) withheld.push(deviceId);
       }
       if (data !== undefined) claimed.push({ deviceId, keyPackage: data });
     }
-    return claimed;
+    return { claimed, withheld };
   }
 }
