@@ -30,7 +30,7 @@ export async function runChat(args: string[]): Promise<void> {
     await chat.greet();
     await client.start();
     chat.refreshPrompt();
-    for await (const line of { [Symbol.asyncIterator]: () => lines }) {
+    for await (const line of lines) {
       if (isMessage(line)) chat.view.eraseEntered(line);
       try {
         if ((await runLine(chat, line)) === "quit") break;

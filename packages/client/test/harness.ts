@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildServer, DEFAULT_CONFIG, openStore, type ServerConfig } from "@parley/server";
+import { type Listening, restartable } from "@parley/testkit";
 import {
   type ClientEvents,
   type ClientStore,
@@ -43,27 +44,20 @@ export async function startRestartableServer(overrides: Partial<ServerConfig> = 
     sqlitePath: join(dir, "server.db"),
     ...overrides,
   };
-  let running: { port: number; stop(): Promise<void> } | undefined = await serve(config, 0);
-  const port = running.port;
-  const stop = async () => {
-    await running?.stop();
-    running = undefined;
-  };
+  const server = await restartable((port) => serve(config, port));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${server.port}`,
     dir,
-    stop,
-    async restart() {
-      running ??= await serve(config, port);
-    },
+    stop: server.stop,
+    restart: server.restart,
     async close() {
-      await stop();
+      await server.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-async function serve(config: ServerConfig, port: number): Promise<{ port: number; stop(): Promise<void> }> {
+async function serve(config: ServerConfig, port: number): Promise<Listening> {
   const store = await openStore(config);
   const app = await buildServer(store, config);
   await app.listen({ port, host: "127.0.0.1" });

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildServer, DEFAULT_CONFIG, openStore, type ServerConfig } from "@parley/server";
+import { type Listening, restartable } from "@parley/testkit";
 
 /**
  * A real `@parley/server` in the test process, on a loopback port over SQLite in a temp dir. It can go down
@@ -23,28 +24,16 @@ export async function startServer(): Promise<TestServer> {
     logLevel: "silent",
     sqlitePath: join(dir, "server.db"),
   };
-  let running: Listening | undefined = await listen(config, 0);
-  const port = running.port;
-  const stop = async () => {
-    await running?.stop();
-    running = undefined;
-  };
+  const server = await restartable((port) => listen(config, port));
   return {
-    url: `http://127.0.0.1:${port}`,
-    stop,
-    async restart() {
-      running ??= await listen(config, port);
-    },
+    url: `http://127.0.0.1:${server.port}`,
+    stop: server.stop,
+    restart: server.restart,
     async close() {
-      await stop();
+      await server.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-interface Listening {
-  readonly port: number;
-  stop(): Promise<void>;
 }
 
 async function listen(config: ServerConfig, port: number): Promise<Listening> {
