@@ -12,7 +12,7 @@ export interface GatewayUsage {
   readonly elu: { idle: number; active: number; utilization: number };
 }
 
-const gateway = await startVoiceGateway({ port: 0, logLevel: "silent", maxMessageBytes: 4 * 1024 * 1024 });
+const gateway = await startVoiceGateway({ port: 0, logLevel: "silent" });
 process.send?.({ url: gateway.url });
 process.on("message", (message: unknown) => {
   if (message === "usage") {
