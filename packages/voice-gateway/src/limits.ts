@@ -7,7 +7,7 @@ import { Op } from "./opcodes.js";
  * byte included). Anything larger closes the connection with 4101 (messageTooLarge).
  */
 export interface PayloadLimits {
-  /** Any text frame, checked before it is parsed as JSON. */
+  /** Any other text op. Text frames over the largest text limit are refused before they are parsed as JSON. */
   readonly text: number;
   /** op 0. */
   readonly identify: number;
@@ -52,13 +52,15 @@ const BINARY_OP_LIMITS: ReadonlyMap<number, keyof PayloadLimits> = new Map([
   [Op.commitWelcome, "commitWelcome"],
 ] as const);
 
-/** The defaults with `overrides` applied; each must be a positive integer. */
+/** The defaults with `overrides` applied (unknown names ignored); each must be a positive integer. */
 export function resolvePayloadLimits(overrides: Partial<PayloadLimits> = {}): PayloadLimits {
-  const limits = { ...DEFAULT_PAYLOAD_LIMITS, ...overrides };
-  for (const [name, value] of Object.entries(limits)) {
+  const limits: { -readonly [K in keyof PayloadLimits]: number } = { ...DEFAULT_PAYLOAD_LIMITS };
+  for (const name of Object.keys(limits) as Array<keyof PayloadLimits>) {
+    const value = overrides[name] ?? limits[name];
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new RangeError(`payloadLimits.${name} must be a positive integer`);
     }
+    limits[name] = value;
   }
   return limits;
 }
@@ -68,9 +70,10 @@ export function largestLimit(limits: PayloadLimits): number {
   return Math.max(...Object.values(limits));
 }
 
-/** Refuse a text frame over the text limit, before anything parses it. */
+/** Refuse a text frame no text op could take, before anything parses it. */
 export function checkTextSize(limits: PayloadLimits, bytes: number): void {
-  if (bytes > limits.text) throw tooLarge("text frame", bytes, limits.text);
+  const limit = Math.max(limits.text, ...[...JSON_OP_LIMITS.values()].map((name) => limits[name]));
+  if (bytes > limit) throw tooLarge("text frame", bytes, limit);
 }
 
 /** Refuse a decoded frame over its op's limit; `bytes` is the whole message's size. */

@@ -115,6 +115,16 @@ test("payloadLimits overrides only the limits it names; bad limits are refused a
   await limitHolds(gateway, (n) => jsonOf(23, { transition_id: 1 }, n), 1024);
   await limitHolds(gateway, (n) => binaryOf(26, n), 16 * 1024);
 
+  // A text op's limit above `text` raises the bound checked before parsing, for that op only.
+  const large = await start(t, { payloadLimits: { identify: 8000 } });
+  const first = await RawClient.open(large);
+  first.ws.send(jsonOf(0, { user_id: newUser(), channel_id: CALL }, 8000));
+  await first.until((f) => f.kind === "json" && f.op === 4, "op 4 for an 8000-byte identify");
+  await limitHolds(large, (n) => jsonOf(99, {}, n), 4096);
+  const unparsed = await RawClient.identified(large, newUser(), CALL);
+  unparsed.ws.send(`{${"x".repeat(8000)}`);
+  assert.match((await unparsed.closed()).reason, /^text frame of 8001 bytes is over the 8000-byte limit$/);
+
   for (const options of [
     { payloadLimits: { text: 0 } },
     { payloadLimits: { keyPackage: 1.5 } },
