@@ -10,8 +10,11 @@ const SENDER = "600000000000000001";
 const READER = "600000000000000002";
 const SLOW = "600000000000000003";
 const LIMIT = 1024 * 1024;
-/** More frames than loopback's kernel buffers and the limit could ever hold (~50 MB): the loop is bounded. */
-const MAX_FRAMES = 250;
+/**
+ * More frames (60 MB) than the kernel's socket buffers (Linux allows at most 4 MiB sending + 32 MiB receiving by
+ * default, and a receiver that never reads stays far below that) and the limit together could hold.
+ */
+const MAX_FRAMES = 300;
 const FRAME = new Uint8Array(200 * 1024).fill(0x33);
 
 /** A call of a sender, a reader and a client that stops reading, none with DAVE (no MLS in the way). */
