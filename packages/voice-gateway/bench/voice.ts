@@ -1,11 +1,9 @@
-import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { type BenchOptions, type BenchReport, type BenchRow, progress } from "@parley/bench";
 import { RelayCodec, VoiceGatewayClient } from "../src/index.js";
 import { attachMember, type CallMember, type MemberKind } from "../test/helpers/call.js";
 import { CHANNEL } from "../test/helpers/member.js";
-import type { GatewayUsage } from "./support/gatewayProcess.js";
+import { startGateway } from "./support/gateway.js";
 
 /*
  * `npm run bench -- voice [--quick]`: DAVE calls through the voice gateway over loopback WebSockets, the
@@ -17,39 +15,6 @@ const FRAME_MS = 20;
 const userId = (run: number, n: number) => (7_100_000_000_000_000n + BigInt(run * 1000 + n)).toString();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Gateway {
-  readonly url: string;
-  usage(): Promise<GatewayUsage>;
-  stop(): Promise<void>;
-}
-
-async function startGateway(): Promise<Gateway> {
-  const child: ChildProcess = fork(
-    fileURLToPath(new URL("./support/gatewayProcess.js", import.meta.url)),
-    [],
-    {
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("message", (m) => resolve((m as { url: string }).url));
-    child.once("exit", (code) => reject(new Error(`gateway process exited (${code})`)));
-  });
-  return {
-    url,
-    usage: () =>
-      new Promise((resolve) => {
-        child.once("message", (m) => resolve((m as { usage: GatewayUsage }).usage));
-        child.send("usage");
-      }),
-    stop: () =>
-      new Promise((resolve) => {
-        child.once("exit", () => resolve());
-        child.send("stop");
-      }),
-  };
-}
 
 async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -3,6 +3,8 @@ import type { RawData, WebSocket } from "ws";
 import { type Call, MAX_DAVE_PROTOCOL_VERSION, type Peer } from "./call.js";
 import { asGatewayError, VoiceGatewayError } from "./errors.js";
 import { decodeClientFrame, encodeJson, encodeServerBinary, type Frame } from "./framing.js";
+import { heartbeatData } from "./heartbeat.js";
+import { checkFrameSize, checkTextSize, type PayloadLimits } from "./limits.js";
 import { CloseCode, Op } from "./opcodes.js";
 import { parseSnowflake } from "./snowflake.js";
 
@@ -10,6 +12,11 @@ import { parseSnowflake } from "./snowflake.js";
 export interface ConnectionContext {
   readonly identifyTimeoutMs: number;
   readonly defaultChannelId: string;
+  readonly payloadLimits: PayloadLimits;
+  /** Most bytes a connection may have waiting to be sent before it is dropped. */
+  readonly maxSendBufferBytes: number;
+  /** How long a closed connection has to finish the closing handshake before its socket is cut. */
+  readonly closeGraceMs: number;
   callFor(channelId: string): Call;
   /** The connection left `call`: the server may drop it once idle. */
   released(call: Call): void;
@@ -17,7 +24,8 @@ export interface ConnectionContext {
 
 /**
  * One client WebSocket: identify, then opcode dispatch to its call. Any bad input becomes a typed error that is
- * logged (never key material) and dropped; before identify it closes the connection instead.
+ * logged (never key material) and dropped; before identify it closes the connection instead. A message over
+ * its size limit, or a client too slow to take what is sent to it, closes the connection in any state.
  */
 export class Connection {
   private peer: Peer | undefined;
@@ -32,7 +40,7 @@ export class Connection {
   ) {
     this.identifyTimer = setTimeout(() => {
       this.log.warn({ event: "identify-timeout" }, "no identify in time");
-      this.ws.close(CloseCode.sessionTimeout, "identify timeout");
+      this.disconnect(CloseCode.sessionTimeout, "identify timeout");
     }, ctx.identifyTimeoutMs);
     this.identifyTimer.unref();
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
@@ -41,9 +49,13 @@ export class Connection {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.ws.readyState !== this.ws.OPEN) return; // closing: the connection has been let go
+    const bytes = toBytes(data);
     let frame: Frame;
     try {
-      frame = decodeClientFrame(isBinary ? toBytes(data) : toBytes(data).toString());
+      if (!isBinary) checkTextSize(this.ctx.payloadLimits, bytes.length);
+      frame = decodeClientFrame(isBinary ? bytes : bytes.toString());
+      checkFrameSize(this.ctx.payloadLimits, frame, bytes.length);
     } catch (err) {
       this.refuse(err, undefined);
       return;
@@ -60,13 +72,13 @@ export class Connection {
       this.refuse(err, frame.op);
       return;
     }
-    const bytes = frame.kind === "binary" ? frame.payload.length : undefined;
+    const size = frame.kind === "binary" ? frame.payload.length : undefined;
     if (!handled) {
-      this.log.trace({ op: frame.op, bytes }, "op handled");
+      this.log.trace({ op: frame.op, bytes: size }, "op handled");
       return;
     }
     handled.then(
-      () => this.log.info({ op: frame.op, bytes }, "op handled"),
+      () => this.log.info({ op: frame.op, bytes: size }, "op handled"),
       (err) => this.refuse(err, frame.op),
     );
   }
@@ -79,7 +91,7 @@ export class Connection {
         case Op.invalidCommitWelcome:
           return call.invalidCommitWelcome(peer, frame.d);
         case Op.heartbeat:
-          peer.sendJson(Op.heartbeatAck, frame.d ?? null);
+          peer.sendJson(Op.heartbeatAck, heartbeatData(frame.d));
           return undefined;
         case Op.identify:
           throw new VoiceGatewayError("invalid-identify", "already identified");
@@ -146,8 +158,13 @@ export class Connection {
   }
 
   private onClose(code: number): void {
-    clearTimeout(this.identifyTimer);
     this.log.info({ event: "closed", code }, "connection closed");
+    this.release();
+  }
+
+  /** Leave the call (once), as a disconnect does. */
+  private release(): void {
+    clearTimeout(this.identifyTimer);
     const { peer, call } = this;
     this.peer = undefined;
     if (peer && call) {
@@ -158,18 +175,41 @@ export class Connection {
     }
   }
 
-  private send(data: Uint8Array | string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(data);
+  /**
+   * Close with `code`, leave the call now, and cut the socket if the client has not finished the closing
+   * handshake within the grace period (a client that does not read never will).
+   */
+  private disconnect(code: number, reason: string): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.close(code, closeReason(reason));
+    const cut = setTimeout(() => this.ws.terminate(), this.ctx.closeGraceMs);
+    cut.unref();
+    this.ws.once("close", () => clearTimeout(cut));
+    this.release();
   }
 
-  /** Log refused input as a typed error; a client that has not identified is disconnected. */
+  /** Send unless the client is so far behind that this would pass its send-buffer limit: then drop it. */
+  private send(data: Uint8Array | string): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    const bytes = typeof data === "string" ? Buffer.byteLength(data) : data.length;
+    const buffered = this.ws.bufferedAmount;
+    if (buffered + bytes > this.ctx.maxSendBufferBytes) {
+      this.log.warn({ event: "send-buffer-full", buffered, bytes }, "client too slow: disconnecting");
+      this.disconnect(CloseCode.sendBufferFull, "send buffer full: the client is not reading");
+      return;
+    }
+    this.ws.send(data);
+  }
+
+  /** Log refused input as a typed error; a client that has not identified, or sent too much, is disconnected. */
   private refuse(err: unknown, op: number | undefined, closeCode?: number): void {
     const error = asGatewayError(err, "malformed", "unexpected failure");
     this.log.warn({ op, code: error.code, reason: error.message }, "input refused");
-    if (!this.peer && this.ws.readyState === this.ws.OPEN) {
+    if (error.code === "oversized") this.disconnect(CloseCode.messageTooLarge, error.message);
+    else if (!this.peer) {
       const code =
         closeCode ?? (error.code === "not-identified" ? CloseCode.notAuthenticated : CloseCode.decodeError);
-      this.ws.close(code, closeReason(error.message));
+      this.disconnect(code, error.message);
     }
   }
 }

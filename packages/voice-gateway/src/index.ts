@@ -6,6 +6,7 @@ export {
   type VoiceGatewayClientOptions,
 } from "./client.js";
 export { VoiceGatewayError, type VoiceGatewayErrorCode } from "./errors.js";
+export { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./limits.js";
 export { CloseCode, Op, ProposalsOperation } from "./opcodes.js";
 export { decodeMediaReceive, encodeMediaSend, type MediaFrame, RelayCodec } from "./relay.js";
 export {

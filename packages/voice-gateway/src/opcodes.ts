@@ -33,4 +33,8 @@ export const CloseCode = {
   authenticationFailed: 4004,
   sessionTimeout: 4009,
   serverShutdown: 4015,
+  /** This gateway's own: the client reads too slowly, its unsent messages passed `maxSendBufferBytes`. */
+  sendBufferFull: 4100,
+  /** This gateway's own: a message over its payload limit (`payloadLimits`). */
+  messageTooLarge: 4101,
 } as const;

@@ -4,6 +4,7 @@ import { WebSocketServer } from "ws";
 import { Call, type CallSnapshot } from "./call.js";
 import { Connection } from "./connection.js";
 import { ExternalSender } from "./externalSender.js";
+import { largestLimit, type PayloadLimits, resolvePayloadLimits } from "./limits.js";
 import { CloseCode } from "./opcodes.js";
 import { parseSnowflake } from "./snowflake.js";
 
@@ -27,8 +28,12 @@ export interface VoiceGatewayOptions {
   proposalBatchMs?: number;
   /** Close connections that have not identified after this long (default 10000 ms). */
   identifyTimeoutMs?: number;
-  /** Largest WebSocket message accepted, in bytes (default 1 MiB). */
-  maxMessageBytes?: number;
+  /** Largest client message per op, in bytes; any left out keep their default (see `PayloadLimits`). */
+  payloadLimits?: Partial<PayloadLimits>;
+  /** A connection with more unsent bytes than this is closed with 4100 (default 4 MiB). */
+  maxSendBufferBytes?: number;
+  /** How long a connection the gateway closes has to finish the closing handshake before it is cut (1000 ms). */
+  closeGraceMs?: number;
   /** The channel for identifies without channel_id (default "1"). */
   defaultChannelId?: string;
 }
@@ -55,13 +60,17 @@ export async function startVoiceGateway(options: VoiceGatewayOptions = {}): Prom
     transitionTimeoutMs: options.transitionTimeoutMs ?? 2000,
     proposalBatchMs: options.proposalBatchMs ?? 20,
   };
+  const payloadLimits = resolvePayloadLimits(options.payloadLimits);
+  const maxSendBufferBytes = positive(options.maxSendBufferBytes ?? 4 * 1024 * 1024, "maxSendBufferBytes");
+  const closeGraceMs = positive(options.closeGraceMs ?? 1000, "closeGraceMs");
   const externalSender = await ExternalSender.create();
   const calls = new Map<string, Call>();
 
   const wss = new WebSocketServer({
     host,
     port: options.port ?? 0,
-    maxPayload: options.maxMessageBytes ?? 1024 * 1024,
+    // ws refuses (1009) only what no limit could allow; the limits themselves close with 4101.
+    maxPayload: largestLimit(payloadLimits) + 1024,
     perMessageDeflate: false,
   });
   await new Promise<void>((resolve, reject) => {
@@ -73,6 +82,9 @@ export async function startVoiceGateway(options: VoiceGatewayOptions = {}): Prom
   const context = {
     identifyTimeoutMs: options.identifyTimeoutMs ?? 10_000,
     defaultChannelId,
+    payloadLimits,
+    maxSendBufferBytes,
+    closeGraceMs,
     callFor(channelId: string): Call {
       let call = calls.get(channelId);
       if (!call) {
@@ -126,4 +138,9 @@ export async function startVoiceGateway(options: VoiceGatewayOptions = {}): Prom
       return closing;
     },
   };
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
+  return value;
 }
