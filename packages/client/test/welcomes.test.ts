@@ -145,6 +145,58 @@ for (const backend of backends) {
       }
     });
 
+    it("Welcomes that together exceed the response limit arrive over several pages", async () => {
+      const server = await startOn(backend);
+      try {
+        let inboxFetches = 0;
+        const counting: typeof fetch = (input, init) => {
+          if (String(input).includes("/v1/welcomes")) inboxFetches++;
+          return fetch(input, init);
+        };
+        const bob = await ParleyClient.register({
+          serverUrl: server.url,
+          username: "bob",
+          password: PASSWORD,
+          store: new MemoryStore(),
+          transport: new HttpTransport(server.url, { maxResponseBytes: 256 * 1024, fetch: counting }),
+          keyPackagePool: SMALL_POOL,
+        });
+        await bob.start({ live: false });
+        const joined = collect(bob, "joined");
+        // Three groups whose Welcomes are about 100 KB each: any two exceed a page of Bob's.
+        const mallory = await attacker(server.url, "mallory");
+        const groups: string[] = [];
+        for (let i = 0; i < 3; i++) {
+          const [claimed] = await mallory.transport.claimKeyPackages("bob");
+          assert.ok(claimed);
+          const group = await MlsGroup.create(mallory.suite, (await mallory.leaf("")).kp, {
+            extensions: [nameExtension(String(i).repeat(100_000))],
+          });
+          const groupId = Buffer.from(group.groupId).toString("base64url");
+          await mallory.transport.createGroup(groupId);
+          const add = await group.commit({ add: [claimed.keyPackage], publicMessage: true });
+          const outcome = await mallory.transport.postCommit(groupId, {
+            commit: add.commit,
+            welcome: { deviceIds: [claimed.deviceId], welcome: add.welcome as Uint8Array },
+            added: [claimed.deviceId],
+            removed: [],
+          });
+          assert.equal(outcome.kind, "accepted");
+          groups.push(groupId);
+        }
+        inboxFetches = 0;
+        await bob.sync();
+        assert.deepEqual(
+          joined.map((j) => j.conversationId),
+          groups,
+        );
+        assert.equal(inboxFetches, 3, "one Welcome per page");
+        await bob.close();
+      } finally {
+        await server.close();
+      }
+    });
+
     it("a Welcome for a forged copy of an active conversation is refused; the conversation goes on", async () => {
       const server = await startOn(backend);
       try {
