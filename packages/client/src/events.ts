@@ -58,8 +58,26 @@ export interface ClientEvents {
     readonly by?: MemberInfo;
   };
   renamed: { readonly conversationId: string; readonly name: string; readonly by?: MemberInfo };
-  /** This device became a member: it created the conversation or processed a Welcome. */
-  joined: { readonly conversationId: string; readonly name: string };
+  /**
+   * This device became a member: it created the conversation or processed a Welcome. `rejoined` when it held
+   * the conversation as left or removed before: the Welcome brought it back.
+   */
+  joined: { readonly conversationId: string; readonly name: string; readonly rejoined?: true };
+  /**
+   * A Welcome in the inbox was not fetched (`too-large`: bigger than a page of this client's response limit) and
+   * is skipped for good.
+   */
+  welcomeSkipped: {
+    readonly welcomeId: number;
+    readonly conversationId: string;
+    readonly size: number;
+    readonly reason: "too-large";
+  };
+  /**
+   * A valid Welcome was not adopted, the conversation left unchanged: `active`, this device is a member of the
+   * conversation already (a Welcome never replaces a conversation; it may be a forged copy of the group).
+   */
+  welcomeRefused: { readonly welcomeId: number; readonly conversationId: string; readonly reason: "active" };
   /** This device is no longer a member: it left, or was removed by someone else. */
   left: { readonly conversationId: string; readonly reason: "left" | "removed" };
   error: { readonly error: ParleyClientError; readonly conversationId?: string };

@@ -44,5 +44,6 @@ export type {
   Session,
   Transport,
   WelcomeEntry,
+  WelcomePage,
 } from "./transport/transport.js";
 export { verificationCode } from "./verificationCode.js";

@@ -8,12 +8,11 @@ import type { ConversationRecord, KeyPackageRecord } from "./storage/store.js";
 import type { WelcomeEntry } from "./transport/transport.js";
 
 export const WELCOME_CURSOR = "welcomeCursor";
-const WELCOME_PAGE = 100; // the server's page size for /v1/welcomes
 
 /**
- * Join the groups whose Welcomes wait in this device's inbox. The server only stores the Welcome of an accepted
- * commit, so each one is safe to process. A Welcome that cannot be opened is reported and skipped.
- * Returns the conversations joined (or re-joined).
+ * Join the groups whose Welcomes wait in this device's inbox, page by page (each bounded by the transport's
+ * response limit). A Welcome too large to fetch, or that cannot be opened, is reported and skipped; one for a
+ * conversation this device is active in is refused. Returns the conversations joined (or re-joined).
  */
 export async function processWelcomes(
   ctx: ClientContext,
@@ -21,22 +20,36 @@ export async function processWelcomes(
 ): Promise<Conversation[]> {
   const joined: Conversation[] = [];
   let cursor = Number((await ctx.store.loadMeta(WELCOME_CURSOR)) ?? 0);
+  // Each page moves the cursor past at least one entry (the transport checks ids increase), so this ends.
   for (;;) {
     const page = await ctx.transport.fetchWelcomes(cursor);
-    for (const entry of page) {
-      const conv = await joinOne(ctx, conversations, entry);
+    for (const entry of page.entries) {
+      const conv = entry.welcome
+        ? await joinOne(ctx, conversations, { ...entry, welcome: entry.welcome })
+        : await skip(ctx, entry);
       cursor = entry.id;
       if (conv) joined.push(conv);
     }
-    if (page.length < WELCOME_PAGE) break;
+    if (!page.more || page.entries.length === 0) break;
   }
   return joined;
+}
+
+async function skip(ctx: ClientContext, entry: WelcomeEntry): Promise<undefined> {
+  await ctx.store.write({ meta: { [WELCOME_CURSOR]: String(entry.id) } });
+  ctx.events.emit("welcomeSkipped", {
+    welcomeId: entry.id,
+    conversationId: entry.groupId,
+    size: entry.size,
+    reason: "too-large",
+  });
+  return undefined;
 }
 
 async function joinOne(
   ctx: ClientContext,
   conversations: Map<string, Conversation>,
-  entry: WelcomeEntry,
+  entry: WelcomeEntry & { readonly welcome: Uint8Array },
 ): Promise<Conversation | undefined> {
   const meta = { [WELCOME_CURSOR]: String(entry.id) };
   let keyPackage: KeyPackageRecord | undefined;
@@ -62,8 +75,14 @@ async function joinOne(
   }
   const existing = conversations.get(entry.groupId);
   const adopt = async (): Promise<Conversation | undefined> => {
-    if (existing?.active && existing.group && existing.group.epoch >= group.epoch) {
-      await ctx.store.write({ meta }); // an older Welcome than the state we hold
+    if (existing?.active) {
+      // Whatever its epoch: a member (or the server) could forge a group with this id and other members.
+      await ctx.store.write({ meta });
+      ctx.events.emit("welcomeRefused", {
+        welcomeId: entry.id,
+        conversationId: entry.groupId,
+        reason: "active",
+      });
       return undefined;
     }
     const record: ConversationRecord = {
@@ -87,9 +106,13 @@ async function joinOne(
     conv.group = group;
     conv.staged = undefined;
     conversations.set(entry.groupId, conv);
-    ctx.events.emit("joined", { conversationId: entry.groupId, name: record.name });
+    ctx.events.emit("joined", {
+      conversationId: entry.groupId,
+      name: record.name,
+      ...(existing ? { rejoined: true as const } : {}),
+    });
     return conv;
   };
-  // A conversation we already hold (removed, then added again) changes only under its own lock.
+  // A conversation we held (left or removed, then added again) changes only under its own lock.
   return existing ? existing.lock.run(adopt) : adopt();
 }

@@ -67,6 +67,10 @@ export interface ServerConfig {
     limiterEntries: number;
     /** Member devices a group may have. */
     maxGroupSize: number;
+    /** Largest Welcome a commit may carry (413 beyond). */
+    welcomeBytes: number;
+    /** Welcomes a device's inbox may hold that it has not fetched past; a commit beyond is refused (429). */
+    pendingWelcomesPerDevice: number;
   };
   /** Ciphersuites the server accepts key packages for. */
   ciphersuites: number[];
@@ -107,6 +111,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
     maxConnections: 10_000,
     limiterEntries: 100_000,
     maxGroupSize: 10_000,
+    welcomeBytes: 256 * 1024,
+    pendingWelcomesPerDevice: 64,
   },
   ciphersuites: [1, 2, 3, 4, 5, 6, 7],
   logLevel: "info",

@@ -23,6 +23,7 @@ import type {
   Session,
   Transport,
   WelcomeEntry,
+  WelcomePage,
 } from "./transport.js";
 
 export interface HttpTransportOptions {
@@ -46,6 +47,12 @@ const STATUS_CODES: Record<number, ClientErrorCode> = {
   429: "rate-limited",
 };
 
+/** Welcomes per inbox page (the server's largest), and what each costs in a response besides its bytes. */
+const WELCOME_PAGE = 100;
+const WELCOME_ENTRY_OVERHEAD = 512;
+/** The server's largest page of Welcome bytes. */
+const MAX_WELCOME_PAGE_BYTES = 8 * 1024 * 1024;
+
 const EVENT_TYPES = new Set(["message", "group_update", "membership", "welcome", "lagged"]);
 
 /** The server's HTTP API over global fetch, plus its SSE stream parsed from the response body. */
@@ -54,6 +61,8 @@ export class HttpTransport implements Transport {
   private token: string | undefined;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
+  /** Welcome bytes asked for per inbox page: their base64 and the entries' fields fit the response limit. */
+  private readonly welcomePageBytes: number;
   private readonly fetch: typeof fetch;
 
   constructor(serverUrl: string, options: HttpTransportOptions = {}) {
@@ -68,6 +77,8 @@ export class HttpTransport implements Transport {
     this.serverUrl = url.origin + url.pathname.replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024;
+    const forBytes = this.maxResponseBytes - WELCOME_PAGE * WELCOME_ENTRY_OVERHEAD - 1024;
+    this.welcomePageBytes = Math.min(MAX_WELCOME_PAGE_BYTES, Math.max(1, Math.floor((forBytes * 3) / 4)));
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
@@ -348,21 +359,25 @@ export class HttpTransport implements Transport {
     });
   }
 
-  async fetchWelcomes(after: number): Promise<WelcomeEntry[]> {
+  async fetchWelcomes(after: number): Promise<WelcomePage> {
     const route = "GET /v1/welcomes";
-    const body = this.expect(route, await this.request("GET", `/v1/welcomes?after=${after}`, route), 200);
+    const path = `/v1/welcomes?after=${after}&limit=${WELCOME_PAGE}&maxBytes=${this.welcomePageBytes}`;
+    const body = this.expect(route, await this.request("GET", path, route), 200);
     let previous = after;
-    return array(route, body.welcomes, "welcomes").map((item, i) => {
+    const entries = array(route, body.welcomes, "welcomes").map((item, i): WelcomeEntry => {
       const w = object(route, item, `welcomes[${i}]`);
       const id = integer(route, w.id, `welcomes[${i}].id`, 1);
       if (id <= previous) throw malformed(route, `welcomes[${i}].id is not increasing`);
       previous = id;
-      return {
-        id,
-        groupId: string(route, w.groupId, `welcomes[${i}].groupId`, GROUP_ID),
-        welcome: bytes(route, w.welcome, `welcomes[${i}].welcome`),
-      };
+      const groupId = string(route, w.groupId, `welcomes[${i}].groupId`, GROUP_ID);
+      if (w.welcome === undefined)
+        return { id, groupId, size: integer(route, w.size, `welcomes[${i}].size`) };
+      const welcome = bytes(route, w.welcome, `welcomes[${i}].welcome`);
+      return { id, groupId, size: welcome.length, welcome };
     });
+    // A server from before byte-bounded pages sends no `more`; its pages were full at 100 entries.
+    const more = body.more === undefined ? entries.length >= WELCOME_PAGE : boolean(route, body.more, "more");
+    return { entries, more };
   }
 
   async *events(lastEventId: number | undefined, signal: AbortSignal): AsyncIterable<ServerEvent> {

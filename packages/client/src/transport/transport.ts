@@ -51,7 +51,16 @@ export interface LogEntry {
 export interface WelcomeEntry {
   readonly id: number;
   readonly groupId: string;
-  readonly welcome: Uint8Array;
+  /** The Welcome's size in bytes. */
+  readonly size: number;
+  /** Absent when the Welcome alone is larger than a page this client reads: it cannot be fetched. */
+  readonly welcome?: Uint8Array;
+}
+
+/** A page of the inbox; `more` when entries remain after it. */
+export interface WelcomePage {
+  readonly entries: WelcomeEntry[];
+  readonly more: boolean;
 }
 
 export interface ServerEvent {
@@ -82,7 +91,8 @@ export interface Transport {
   postCommit(groupId: string, bundle: CommitBundle): Promise<CommitOutcome>;
   postMessage(groupId: string, message: Uint8Array, idempotencyKey: string): Promise<MessageOutcome>;
   fetchMessages(groupId: string, after: number, limit: number): Promise<LogEntry[]>;
-  fetchWelcomes(after: number): Promise<WelcomeEntry[]>;
+  /** Welcomes after `after` (acknowledging those up to it), a page that fits the client's response limit. */
+  fetchWelcomes(after: number): Promise<WelcomePage>;
   /** The device's event stream from `lastEventId`; ends when the server closes it or `signal` aborts. */
   events(lastEventId: number | undefined, signal: AbortSignal): AsyncIterable<ServerEvent>;
 }

@@ -6,6 +6,7 @@ import { ApiError, notFound } from "../errors.js";
 import type { EventBus } from "../eventBus.js";
 import type { GroupStore } from "../storage/groups.js";
 import { base64, bearer, cursor, deviceId, errors, MAX_INTEGER, queryInteger } from "./schemas.js";
+import { checkWelcomes, welcomeRoutes } from "./welcomes.js";
 
 const decode = (text: string) => new Uint8Array(Buffer.from(text, "base64"));
 const encode = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
@@ -77,10 +78,11 @@ interface BundleBody {
 /** Groups: creation, epoch-fenced commit bundles, ordered application messages, Welcomes to inboxes. */
 export function groupRoutes(
   app: FastifyInstance,
-  { config, authenticate }: ServerContext,
+  ctx: ServerContext,
   groups: GroupStore,
   bus: EventBus,
 ): void {
+  const { config, authenticate } = ctx;
   const member = async (groupId: string, deviceId: string) => {
     const group = await groups.forMember(groupId, deviceId);
     if (!group) throw notFound("group");
@@ -193,7 +195,7 @@ export function groupRoutes(
               currentEpoch: { type: "integer" },
             },
           },
-          ...errors(400, 401, 404, 413),
+          ...errors(400, 401, 404, 413, 429),
         },
       },
     },
@@ -222,12 +224,7 @@ export function groupRoutes(
       if (external && (request.body.welcomes ?? []).length > 0) {
         throw new ApiError(400, "membership_mismatch", "an external commit has no Welcomes");
       }
-      const welcomes = (request.body.welcomes ?? []).map((w) => {
-        const welcome = decode(w.welcome);
-        if (inspect(welcome, "welcome").wireFormat !== "mls_welcome")
-          throw new ApiError(400, "invalid_mls", "welcome is not a Welcome");
-        return { deviceIds: w.deviceIds, welcome };
-      });
+      const welcomes = checkWelcomes(request.body.welcomes ?? [], added, config.limits.welcomeBytes);
       const groupInfo = request.body.groupInfo ? decode(request.body.groupInfo) : undefined;
       if (groupInfo) {
         const gi = inspect(groupInfo, "groupInfo");
@@ -247,6 +244,7 @@ export function groupRoutes(
           ...(groupInfo ? { groupInfo } : {}),
         },
         config.limits.maxGroupSize,
+        config.limits.pendingWelcomesPerDevice,
       );
       bus.publish(result.events);
       return reply.code(201).send({ seq: result.seq, epoch: result.epoch });
@@ -388,46 +386,5 @@ export function groupRoutes(
     },
   );
 
-  app.get<{ Querystring: { after?: number } }>(
-    "/v1/welcomes",
-    {
-      preHandler: authenticate,
-      schema: {
-        summary: "Welcomes addressed to this device",
-        tags: ["groups"],
-        security: bearer,
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: { after: { ...cursor, default: 0 } },
-        },
-        response: {
-          200: {
-            type: "object",
-            properties: {
-              welcomes: {
-                type: "array",
-                items: {
-                  type: "object",
-                  properties: {
-                    id: { type: "integer" },
-                    groupId: { type: "string" },
-                    welcome: { type: "string" },
-                  },
-                },
-              },
-            },
-          },
-          ...errors(400, 401),
-        },
-      },
-    },
-    async (request) => ({
-      welcomes: (await groups.inbox(request.auth.deviceId, request.query.after ?? 0)).map((w) => ({
-        id: w.id,
-        groupId: w.groupId,
-        welcome: encode(w.welcome),
-      })),
-    }),
-  );
+  welcomeRoutes(app, ctx, groups);
 }

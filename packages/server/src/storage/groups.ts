@@ -19,6 +19,20 @@ export interface CommitBundle {
   readonly removed: string[];
 }
 
+/** One inbox entry; `welcome` is absent when it alone is larger than the page's byte budget. */
+export interface InboxEntry {
+  readonly id: number;
+  readonly groupId: string;
+  readonly size: number;
+  readonly welcome?: Uint8Array;
+}
+
+export interface InboxPage {
+  readonly entries: InboxEntry[];
+  /** Entries remain after this page. */
+  readonly more: boolean;
+}
+
 const bytes = (v: unknown) => new Uint8Array(v as Buffer);
 
 function toMessage(row: Record<string, unknown>): StoredMessage {
@@ -45,6 +59,20 @@ async function requireDevices(tx: Db, deviceIds: readonly string[]): Promise<voi
       const unknown = chunk.find((id) => !known.has(id));
       throw new ApiError(400, "unknown_device", `device ${unknown} is not registered`);
     }
+  }
+}
+
+/** A Welcome goes to a device that is not a member, or that the same commit removes (its replaced leaf). */
+async function requireNewMembers(tx: Db, groupId: string, bundle: CommitBundle): Promise<void> {
+  const removed = new Set(bundle.removed);
+  for (const deviceId of bundle.welcomes.flatMap((w) => w.deviceIds)) {
+    if (removed.has(deviceId)) continue;
+    const member = await one(
+      tx,
+      "SELECT 1 AS x FROM group_members WHERE group_id = ? AND device_id = ? AND removed_seq IS NULL",
+      [groupId, deviceId],
+    );
+    if (member) throw new ApiError(400, "already_member", `device ${deviceId} is already a member`);
   }
 }
 
@@ -132,6 +160,7 @@ export class GroupStore {
     sender: string,
     bundle: CommitBundle,
     maxGroupSize = Number.POSITIVE_INFINITY,
+    pendingWelcomes = Number.POSITIVE_INFINITY,
   ): Promise<{ seq: number; epoch: number; events: ServerEvent[] }> {
     return this.db.transaction(async (tx) => {
       const size = await one(
@@ -159,6 +188,7 @@ export class GroupStore {
           },
         );
       }
+      await requireNewMembers(tx, groupId, bundle); // after the fence: a replayed commit is a conflict
       const seq = Number(accepted.next_seq) - 1;
       const now = Date.now();
       await tx.run(
@@ -201,13 +231,7 @@ export class GroupStore {
         });
       }
       for (const { deviceIds, welcome } of bundle.welcomes) {
-        for (const deviceId of deviceIds) {
-          const [row] = await tx.all(
-            "INSERT INTO inbox (device_id, group_id, data, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-            [deviceId, groupId, welcome, now],
-          );
-          events.push({ type: "welcome", deviceId, data: { groupId, welcomeId: Number(row?.id) } });
-        }
+        events.push(...(await storeWelcome(tx, groupId, deviceIds, welcome, now, pendingWelcomes)));
       }
       return { seq, epoch, events: await logEvents(tx, events) };
     });
@@ -317,14 +341,83 @@ export class GroupStore {
     return rows.map(toMessage);
   }
 
-  async inbox(
-    deviceId: string,
-    after: number,
-  ): Promise<{ id: number; groupId: string; welcome: Uint8Array }[]> {
+  /**
+   * The device's Welcomes after `after`, at most `limit` and `maxBytes` of Welcome bytes (an entry larger than
+   * that alone comes without its bytes, to be skipped). Fetching after an entry acknowledges it: it is deleted.
+   */
+  async inbox(deviceId: string, after: number, limit: number, maxBytes: number): Promise<InboxPage> {
+    await this.db.transaction(async (tx) => {
+      const done = await tx.all("SELECT welcome_id FROM inbox WHERE device_id = ? AND id <= ?", [
+        deviceId,
+        after,
+      ]);
+      if (done.length === 0) return;
+      await tx.run("DELETE FROM inbox WHERE device_id = ? AND id <= ?", [deviceId, after]);
+      for (const id of new Set(done.map((r) => r.welcome_id).filter((v) => v !== null))) {
+        await tx.run(
+          "DELETE FROM welcomes WHERE id = ? AND NOT EXISTS (SELECT 1 FROM inbox WHERE welcome_id = ?)",
+          [Number(id), Number(id)],
+        );
+      }
+    });
     const rows = await this.db.all(
-      "SELECT id, group_id, data FROM inbox WHERE device_id = ? AND id > ? ORDER BY id LIMIT 100",
-      [deviceId, after],
+      `SELECT i.id, i.group_id, LENGTH(COALESCE(w.data, i.data)) AS size FROM inbox i
+       LEFT JOIN welcomes w ON w.id = i.welcome_id WHERE i.device_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`,
+      [deviceId, after, limit + 1],
     );
-    return rows.map((r) => ({ id: Number(r.id), groupId: String(r.group_id), welcome: bytes(r.data) }));
+    const entries: InboxEntry[] = [];
+    let budget = maxBytes;
+    for (const row of rows.slice(0, limit)) {
+      const entry = { id: Number(row.id), groupId: String(row.group_id), size: Number(row.size) };
+      if (entry.size > budget) {
+        if (entries.length === 0) entries.push(entry); // too large for any page: the client skips it
+        break;
+      }
+      budget -= entry.size;
+      const data = await one(
+        this.db,
+        "SELECT COALESCE(w.data, i.data) AS data FROM inbox i LEFT JOIN welcomes w ON w.id = i.welcome_id WHERE i.id = ?",
+        [entry.id],
+      );
+      entries.push({ ...entry, welcome: bytes(data?.data) });
+    }
+    const last = entries.at(-1);
+    return { entries, more: last !== undefined && rows.some((r) => Number(r.id) > last.id) };
   }
+}
+
+/**
+ * Store a Welcome once, with an inbox row for each recipient. Each recipient's inbox must have room, else
+ * nothing of the commit is stored.
+ */
+async function storeWelcome(
+  tx: Db,
+  groupId: string,
+  deviceIds: readonly string[],
+  welcome: Uint8Array,
+  now: number,
+  pendingWelcomes: number,
+): Promise<NewEvent[]> {
+  const [stored] = await tx.all(
+    "INSERT INTO welcomes (group_id, data, created_at) VALUES (?, ?, ?) RETURNING id",
+    [groupId, welcome, now],
+  );
+  const welcomeId = Number(stored?.id);
+  const events: NewEvent[] = [];
+  for (const deviceId of deviceIds) {
+    const pending = await one(tx, "SELECT COUNT(*) AS n FROM inbox WHERE device_id = ?", [deviceId]);
+    if (Number(pending?.n) >= pendingWelcomes) {
+      throw new ApiError(
+        429,
+        "inbox_full",
+        `device ${deviceId} has ${pendingWelcomes} Welcomes it has not fetched; try again later`,
+      );
+    }
+    const [row] = await tx.all(
+      "INSERT INTO inbox (device_id, group_id, data, welcome_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+      [deviceId, groupId, new Uint8Array(0), welcomeId, now],
+    );
+    events.push({ type: "welcome", deviceId, data: { groupId, welcomeId: Number(row?.id) } });
+  }
+  return events;
 }

@@ -85,6 +85,17 @@ const MIGRATIONS: readonly string[] = [
   // The creating account, for the per-account group quota (groups created before this have none).
   `ALTER TABLE groups ADD COLUMN created_by TEXT;
    CREATE INDEX groups_created_by ON groups(created_by);`,
+  // A Welcome is stored once and its recipients' inbox rows refer to it. Rows from before keep their own copy
+  // in inbox.data; newer rows leave it empty (SQLite cannot drop its NOT NULL).
+  `CREATE TABLE welcomes (
+     id SERIAL_PK,
+     group_id TEXT NOT NULL,
+     data BYTES NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX welcomes_created ON welcomes(created_at);
+   ALTER TABLE inbox ADD COLUMN welcome_id BIGINT REFERENCES welcomes(id);
+   CREATE INDEX inbox_welcome ON inbox(welcome_id);`,
 ];
 
 function dialectSql(db: Db, sql: string): string {

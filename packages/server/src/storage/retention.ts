@@ -4,6 +4,7 @@ export interface Pruned {
   readonly messages: number;
   readonly events: number;
   readonly welcomes: number;
+  readonly welcomeBlobs: number;
   readonly sessions: number;
   readonly keyPackages: number;
 }
@@ -18,6 +19,8 @@ export async function prune(db: Db, before: number, now: number): Promise<Pruned
     messages: (await tx.run("DELETE FROM messages WHERE created_at < ?", [before])).changes,
     events: (await tx.run("DELETE FROM event_log WHERE created_at < ?", [before])).changes,
     welcomes: (await tx.run("DELETE FROM inbox WHERE created_at < ?", [before])).changes,
+    // A Welcome and its inbox rows share their creation time, so none of its rows is left.
+    welcomeBlobs: (await tx.run("DELETE FROM welcomes WHERE created_at < ?", [before])).changes,
     sessions: (await tx.run("DELETE FROM sessions WHERE expires_at <= ?", [now])).changes,
     keyPackages: (await tx.run("DELETE FROM key_packages WHERE claimed = 1")).changes,
   }));
