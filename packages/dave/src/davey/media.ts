@@ -35,6 +35,8 @@ function newEncryptor(): Encryptor {
 export class DaveyMedia {
   private encryptor = newEncryptor();
   private readonly decryptors = new Map<string, Decryptor>();
+  /** Unencrypted packets refused by `decrypt` (passthrough off). */
+  droppedPlaintext = 0;
 
   /**
    * A commit or Welcome was applied (davey's update_ratchets): every other member's decryptor moves to the new
@@ -80,6 +82,7 @@ export class DaveyMedia {
     const result = decryptor.decrypt(MEDIA[mediaType], packet);
     if (result.ok) return asBuffer(result.frame);
     if (result.reason === "not-encrypted") {
+      this.droppedPlaintext++;
       throw daveyError("Failed to decrypt: DecryptionFailed(UnencryptedWhenPassthroughDisabled)");
     }
     const media = memberName(MediaType, mediaType);

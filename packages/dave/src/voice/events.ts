@@ -10,6 +10,14 @@ export interface VoiceFailure {
   readonly reason: string;
 }
 
+/** A transition to protocol version 0 that a session with `requireE2EE` refused: it stays end-to-end encrypted. */
+export interface VoiceDowngradeRefusal {
+  /** The opcode that asked for version 0: 4 (session description), 21 (prepare_transition), 24 (prepare_epoch). */
+  readonly opcode: number;
+  /** op 21's transition id (never acknowledged with op 23). */
+  readonly transitionId?: number;
+}
+
 /** The events of a `VoiceSession`, for Node's typed EventEmitter. */
 export interface VoiceSessionEvents {
   /** Media can flow: E2EE with this member's own sender key, or protocol version 0 (passthrough). */
@@ -18,4 +26,6 @@ export interface VoiceSessionEvents {
   failure: [VoiceFailure];
   /** The user ids in the established MLS group (self included), after each commit, Welcome or reset. */
   roster: [readonly string[]];
+  /** With `requireE2EE`: the gateway asked for protocol version 0 and was refused. */
+  downgradeRefused: [VoiceDowngradeRefusal];
 }

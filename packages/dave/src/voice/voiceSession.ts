@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { DaveError } from "../errors.js";
 import type { Codec, MediaType } from "../media/codecs.js";
+import { CRYPTOR_EXPIRY_MS } from "../media/cryptorManager.js";
 import type { DecryptResult } from "../media/decryptor.js";
 import { Encryptor, type EncryptResult } from "../media/encryptor.js";
 import type { KeyRatchet } from "../media/keyRatchet.js";
@@ -32,6 +33,15 @@ export interface VoiceSessionOptions {
   /** Persist the signature key under this id (needs keyStore), so verification codes stay stable. */
   authSessionId?: string;
   keyStore?: KeyStore;
+  /**
+   * Refuse any transition to protocol version 0 (op 4, 21 or 24 with version 0): the session stays E2EE (or never
+   * becomes ready), emits `downgradeRefused`, and drops unencrypted frames. Needs maxProtocolVersion ≥ 1.
+   */
+  requireE2EE?: boolean;
+  /** How long a past epoch's receive ratchets keep decrypting frames in flight before they are erased (10 s). */
+  pastEpochRetentionMs?: number;
+  /** The clock (ms) for retention and expiry; injectable for tests. Default: Date.now. */
+  now?: () => number;
 }
 
 export type VoiceDecryptResult = DecryptResult | { readonly ok: false; readonly reason: "unknown-user" };
@@ -54,10 +64,15 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
   readonly userId: string;
   readonly channelId: string;
   readonly maxProtocolVersion: number;
+  readonly requireE2EE: boolean;
   private readonly transport: VoiceGatewayTransport;
   private readonly session: Session;
   private readonly encryptor = new Encryptor();
-  private readonly decryptors = new Decryptors();
+  private readonly decryptors: Decryptors;
+  private readonly retentionMs: number;
+  /** Timers that erase past epochs' ratchets when no frame arrives to do it. */
+  private readonly erasers = new Set<NodeJS.Timeout>();
+  private dropped = 0;
   /** Who may be added to the group: self plus clients_connect minus client_disconnect. */
   private readonly recognized = new Set<string>();
   /** Prepared transitions waiting for execute_transition: id → protocol version. */
@@ -80,6 +95,15 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
       throw new DaveError("usage", `maxProtocolVersion must be 0–${DAVE_PROTOCOL_VERSION}`);
     }
     this.maxProtocolVersion = max;
+    this.requireE2EE = options.requireE2EE ?? false;
+    if (this.requireE2EE && max === 0)
+      throw new DaveError("usage", "requireE2EE needs maxProtocolVersion ≥ 1");
+    const retention = options.pastEpochRetentionMs ?? CRYPTOR_EXPIRY_MS;
+    if (!Number.isFinite(retention) || retention < 0) {
+      throw new DaveError("usage", "pastEpochRetentionMs must be a non-negative number of milliseconds");
+    }
+    this.retentionMs = retention;
+    this.decryptors = new Decryptors(options.now ?? Date.now, retention);
     this.userId = toSnowflake(options.userId).toString();
     this.channelId = toSnowflake(options.channelId).toString();
     this.transport = options.transport;
@@ -119,6 +143,11 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
     return voicePrivacyCode(this.session.lastEpochAuthenticator);
   }
 
+  /** Unencrypted incoming frames refused (outside passthrough; always, with requireE2EE). */
+  get droppedPlaintextFrames(): number {
+    return this.dropped;
+  }
+
   get recognizedUserIds(): string[] {
     return [...this.recognized];
   }
@@ -147,12 +176,16 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
     this.assertUsable();
     const decryptor = this.decryptors.get(typeof userId === "bigint" ? userId.toString() : userId);
     if (decryptor === undefined) return { ok: false, reason: "unknown-user" };
-    return decryptor.decrypt(mediaTypeOf(codec), frame);
+    const result = decryptor.decrypt(mediaTypeOf(codec), frame);
+    if (!result.ok && result.reason === "not-encrypted") this.dropped++;
+    return result;
   }
 
   /** Drop all keys and group state and stop handling opcodes; the session cannot be used again. */
   dispose(): void {
     this.disposed = true;
+    for (const timer of this.erasers) clearTimeout(timer);
+    this.erasers.clear();
     this.session.dispose();
     this.decryptors.clear();
     this.transitions.clear();
@@ -197,12 +230,14 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
           return this.onClientDisconnect(parseClientDisconnect(message.d));
         case Op.daveProtocolPrepareTransition: {
           const { transitionId, protocolVersion } = parsePrepareTransition(message.d);
+          if (this.refusesDowngrade(protocolVersion, message.op, transitionId)) return;
           return this.prepareTransition(transitionId, this.supported(protocolVersion));
         }
         case Op.daveProtocolExecuteTransition:
           return this.onExecuteTransition(parseExecuteTransition(message.d));
         case Op.daveProtocolPrepareEpoch: {
           const { epoch, protocolVersion } = parsePrepareEpoch(message.d);
+          if (this.refusesDowngrade(protocolVersion, message.op)) return;
           return this.onPrepareEpoch(epoch, this.supported(protocolVersion));
         }
       }
@@ -223,6 +258,7 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
 
   /** op 4: the call's initial protocol version. */
   private async onSessionDescription(version: number): Promise<void> {
+    if (this.refusesDowngrade(version, Op.sessionDescription)) return;
     this.executedVersion = this.supported(version);
     if (version === 0) {
       this.encryptor.setPassthroughMode(true);
@@ -310,10 +346,31 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
       const epoch = this.epochId();
       this.decryptors.install(epoch === this.receivingEpoch ? new Map() : await this.receiveRatchets());
       this.receivingEpoch = epoch;
+      this.scheduleErasure();
     }
     if (transitionId === INIT_TRANSITION_ID) return this.execute(transitionId, version);
     this.transitions.set(transitionId, version);
     this.sendJson(Op.daveProtocolReadyForTransition, { transition_id: transitionId });
+  }
+
+  /**
+   * With requireE2EE, version 0 is refused: nothing changes (no op 23, no passthrough) but the event. The
+   * session stays on its E2EE epoch, or, refused at op 4, never becomes ready.
+   */
+  private refusesDowngrade(version: number, opcode: number, transitionId?: number): boolean {
+    if (version !== 0 || !this.requireE2EE) return false;
+    this.emit("downgradeRefused", transitionId === undefined ? { opcode } : { opcode, transitionId });
+    return true;
+  }
+
+  /** Erase past epochs' ratchets once their retention is over, even if no frame arrives to do it. */
+  private scheduleErasure(): void {
+    const timer = setTimeout(() => {
+      this.erasers.delete(timer);
+      this.decryptors.eraseExpired();
+    }, this.retentionMs + 1);
+    timer.unref();
+    this.erasers.add(timer);
   }
 
   /** A ratchet for every other group member, and null for recognized users outside the group. */

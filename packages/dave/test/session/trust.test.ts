@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  createKeyPackage,
+  generateSignatureKeyPair,
+  loadSuite,
+  type Member,
+  MlsGroup,
+  toBareWelcome,
+} from "@parley/mls";
+import {
+  parseExternalSenderPackage,
+  Session,
+  snowflakeBytes,
+  type TrustRefusalReason,
+} from "../../src/index.js";
+import { checkContinuity } from "../../src/session/continuity.js";
+import { TestGateway } from "./testGateway.js";
+
+const CHANNEL = "927310423890473011";
+const OTHER_CHANNEL = "927310423890473012";
+const [SELF, PEER, IMPOSTOR] = ["158049329150427136", "158533742254751744", "158533742254751999"];
+
+interface Refused {
+  source: string;
+  reason: string;
+  refusal?: TrustRefusalReason;
+}
+
+/** A Parley session waiting for a Welcome, with the gateway's external sender, recording refusals. */
+async function waitingSession(gateway: TestGateway) {
+  const refused: Refused[] = [];
+  const session = new Session({
+    onMlsFailure: (source, reason, refusal) => refused.push({ source, reason, refusal }),
+  });
+  await session.init(1, CHANNEL, SELF);
+  await session.setExternalSender(gateway.externalSender);
+  return { session, refused };
+}
+
+/**
+ * A group made with plain MLS by PEER (so the test controls every byte): group id `channel`, the gateway as its
+ * external sender, and a Welcome adding `session`'s fresh key package.
+ */
+async function peerGroup(gateway: TestGateway, session: Session, channel: string) {
+  const suite = await loadSuite(2);
+  const signatureKeyPair = await generateSignatureKeyPair(suite);
+  const keyPackage = await createKeyPackage(suite, {
+    identity: snowflakeBytes(PEER),
+    signatureKeyPair,
+    lifetime: { notBefore: 0n, notAfter: (1n << 64n) - 1n },
+    capabilities: { ciphersuites: [2], credentials: ["basic"] },
+  });
+  const sender = parseExternalSenderPackage(gateway.externalSender);
+  const group = await MlsGroup.create(suite, keyPackage, {
+    groupId: snowflakeBytes(channel),
+    externalSenders: [{ signatureKey: sender.signatureKey, identity: sender.identity }],
+  });
+  const staged = await group.commit({
+    add: [await session.createKeyPackage()],
+    publicMessage: true,
+    ratchetTreeInWelcome: true,
+  });
+  assert.ok(staged.welcome);
+  return { group: staged.group, welcome: toBareWelcome(staged.welcome) };
+}
+
+/** `group` as it would be if its own leaf named `userId`: its next UpdatePath then carries that credential. */
+function withOwnIdentity(group: MlsGroup, userId: string): MlsGroup {
+  const tree = [...group.state.ratchetTree];
+  const at = group.ownLeafIndex * 2;
+  const node = tree[at];
+  assert.equal(node?.nodeType, "leaf");
+  const leaf = {
+    ...node.leaf,
+    credential: { credentialType: "basic" as const, identity: snowflakeBytes(userId) },
+  };
+  tree[at] = { ...node, leaf };
+  return MlsGroup.fromState(group.suite, { ...group.state, ratchetTree: tree }, group.groupOptions);
+}
+
+test("a Welcome into another channel's group is refused as wrong-group; the session is unchanged", async () => {
+  const gateway = await TestGateway.create(CHANNEL);
+  const { session, refused } = await waitingSession(gateway);
+  const before = session.groupView();
+
+  const forged = await peerGroup(gateway, session, OTHER_CHANNEL);
+  assert.equal(await session.processWelcome(forged.welcome, [PEER]), null);
+  assert.deepEqual(
+    refused.map((r) => [r.source, r.refusal]),
+    [["processWelcome", "wrong-group"]],
+  );
+  assert.doesNotMatch(refused[0]?.reason ?? "", /[0-9a-f]{32}/, "no key material in the reason");
+  const after = session.groupView();
+  assert.equal(after?.established, false);
+  assert.equal(after?.epoch, before?.epoch);
+  assert.deepEqual(session.userIds(), []);
+  assert.equal(await session.getKeyRatchet(SELF), null);
+
+  // The same Welcome for the channel's own group joins: only the group id was wrong.
+  const genuine = await peerGroup(gateway, session, CHANNEL);
+  const joined = await session.processWelcome(genuine.welcome, [PEER]);
+  assert.deepEqual([...(joined?.roster.keys() ?? [])].sort(), [PEER, SELF].sort());
+  assert.equal(refused.length, 1);
+});
+
+test("a commit whose UpdatePath renames the committer is refused as credential-changed; an honest one applies", async () => {
+  const gateway = await TestGateway.create(CHANNEL);
+  const { session, refused } = await waitingSession(gateway);
+  const peer = await peerGroup(gateway, session, CHANNEL);
+  assert.ok(await session.processWelcome(peer.welcome, [PEER]));
+  const view = session.groupView();
+  const authenticator = Buffer.from(session.lastEpochAuthenticator).toString("hex");
+
+  // An empty commit carries a path, so the committer's new leaf (and its credential) travels in it.
+  const renamed = await withOwnIdentity(peer.group, IMPOSTOR).commit({ publicMessage: true });
+  const result = await session.processCommit(renamed.commit);
+  assert.equal(result.kind, "failed");
+  assert.equal(result.kind === "failed" && result.refusal, "credential-changed");
+  assert.deepEqual(
+    refused.map((r) => [r.source, r.refusal]),
+    [["processCommit", "credential-changed"]],
+  );
+  assert.match(refused[0]?.reason ?? "", new RegExp(`from user ${PEER} to ${IMPOSTOR}`));
+  assert.equal(session.groupView()?.epoch, view?.epoch);
+  assert.equal(Buffer.from(session.lastEpochAuthenticator).toString("hex"), authenticator);
+  assert.deepEqual(session.userIds().sort(), [PEER, SELF].sort());
+
+  const honest = await peer.group.commit({ publicMessage: true });
+  const applied = await session.processCommit(honest.commit);
+  assert.equal(applied.kind, "roster");
+  assert.equal(session.groupView()?.epoch, (view?.epoch ?? 0n) + 1n);
+  assert.equal(refused.length, 1);
+});
+
+test("continuity: a leaf keeps its user and key unless the commit removed it", () => {
+  const member = (leafIndex: number, userId: string, key: number): Member => ({
+    leafIndex,
+    credential: { type: "basic", identity: snowflakeBytes(userId) },
+    signatureKey: new Uint8Array(65).fill(key),
+    encryptionKey: new Uint8Array(65),
+  });
+  const before = [member(0, SELF, 1), member(1, PEER, 2)];
+  const refusal = (after: Member[], removed: number[] = []) => {
+    try {
+      checkContinuity(before, after, new Set(removed));
+      return "kept";
+    } catch (err) {
+      return (err as { reason?: string }).reason;
+    }
+  };
+  assert.equal(refusal([member(0, SELF, 1), member(1, PEER, 2), member(2, IMPOSTOR, 3)]), "kept");
+  assert.equal(
+    refusal([member(0, SELF, 1), member(1, IMPOSTOR, 3)]),
+    "credential-changed",
+    "replaced in place",
+  );
+  assert.equal(refusal([member(0, SELF, 1), member(1, IMPOSTOR, 3)], [1]), "kept", "removed, then re-used");
+  assert.equal(
+    refusal([member(0, SELF, 1), member(1, PEER, 4)]),
+    "credential-changed",
+    "a new signature key",
+  );
+  assert.equal(refusal([member(0, SELF, 1)]), "credential-changed", "gone without a remove");
+  assert.equal(refusal([member(0, SELF, 1)], [1]), "kept");
+});
