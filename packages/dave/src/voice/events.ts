@@ -1,3 +1,5 @@
+import type { TrustRefusalReason } from "../errors.js";
+
 /** A transition this member executed: its sending ratchet (or passthrough) now follows `protocolVersion`. */
 export interface VoiceTransition {
   readonly transitionId: number;
@@ -8,6 +10,8 @@ export interface VoiceTransition {
 export interface VoiceFailure {
   readonly source: string;
   readonly reason: string;
+  /** Set when the gateway's message was refused on trust grounds (a Welcome for another group, a changed credential). */
+  readonly refusal?: TrustRefusalReason;
 }
 
 /** A transition to protocol version 0 that a session with `requireE2EE` refused: it stays end-to-end encrypted. */

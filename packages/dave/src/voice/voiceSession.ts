@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { DaveError } from "../errors.js";
+import { DaveError, type TrustRefusalReason } from "../errors.js";
 import type { Codec, MediaType } from "../media/codecs.js";
 import { CRYPTOR_EXPIRY_MS } from "../media/cryptorManager.js";
 import type { DecryptResult } from "../media/decryptor.js";
@@ -110,7 +110,7 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
     this.session = new Session({
       authSessionId: options.authSessionId,
       keyStore: options.keyStore,
-      onMlsFailure: (source, reason) => this.fail(source, reason),
+      onMlsFailure: (source, reason, refusal) => this.fail(source, reason, refusal),
     });
     this.recognized.add(this.userId);
     this.transport.onMessage((message) => this.enqueue(message));
@@ -468,7 +468,8 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
     if (!this.disposed) this.transport.sendJson(op, d);
   }
 
-  private fail(source: string, reason: string): void {
-    if (!this.disposed) this.emit("failure", { source, reason });
+  private fail(source: string, reason: string, refusal?: TrustRefusalReason): void {
+    if (this.disposed) return;
+    this.emit("failure", refusal === undefined ? { source, reason } : { source, reason, refusal });
   }
 }

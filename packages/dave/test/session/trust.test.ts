@@ -1,20 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  createKeyPackage,
-  generateSignatureKeyPair,
-  loadSuite,
-  type Member,
-  MlsGroup,
-  toBareWelcome,
-} from "@parley/mls";
-import {
-  parseExternalSenderPackage,
-  Session,
-  snowflakeBytes,
-  type TrustRefusalReason,
-} from "../../src/index.js";
+import type { Member } from "@parley/mls";
+import { Session, snowflakeBytes, type TrustRefusalReason } from "../../src/index.js";
 import { checkContinuity } from "../../src/session/continuity.js";
+import { peerGroup, withOwnIdentity } from "./forge.js";
 import { TestGateway } from "./testGateway.js";
 
 const CHANNEL = "927310423890473011";
@@ -38,53 +27,12 @@ async function waitingSession(gateway: TestGateway) {
   return { session, refused };
 }
 
-/**
- * A group made with plain MLS by PEER (so the test controls every byte): group id `channel`, the gateway as its
- * external sender, and a Welcome adding `session`'s fresh key package.
- */
-async function peerGroup(gateway: TestGateway, session: Session, channel: string) {
-  const suite = await loadSuite(2);
-  const signatureKeyPair = await generateSignatureKeyPair(suite);
-  const keyPackage = await createKeyPackage(suite, {
-    identity: snowflakeBytes(PEER),
-    signatureKeyPair,
-    lifetime: { notBefore: 0n, notAfter: (1n << 64n) - 1n },
-    capabilities: { ciphersuites: [2], credentials: ["basic"] },
-  });
-  const sender = parseExternalSenderPackage(gateway.externalSender);
-  const group = await MlsGroup.create(suite, keyPackage, {
-    groupId: snowflakeBytes(channel),
-    externalSenders: [{ signatureKey: sender.signatureKey, identity: sender.identity }],
-  });
-  const staged = await group.commit({
-    add: [await session.createKeyPackage()],
-    publicMessage: true,
-    ratchetTreeInWelcome: true,
-  });
-  assert.ok(staged.welcome);
-  return { group: staged.group, welcome: toBareWelcome(staged.welcome) };
-}
-
-/** `group` as it would be if its own leaf named `userId`: its next UpdatePath then carries that credential. */
-function withOwnIdentity(group: MlsGroup, userId: string): MlsGroup {
-  const tree = [...group.state.ratchetTree];
-  const at = group.ownLeafIndex * 2;
-  const node = tree[at];
-  assert.equal(node?.nodeType, "leaf");
-  const leaf = {
-    ...node.leaf,
-    credential: { credentialType: "basic" as const, identity: snowflakeBytes(userId) },
-  };
-  tree[at] = { ...node, leaf };
-  return MlsGroup.fromState(group.suite, { ...group.state, ratchetTree: tree }, group.groupOptions);
-}
-
 test("a Welcome into another channel's group is refused as wrong-group; the session is unchanged", async () => {
   const gateway = await TestGateway.create(CHANNEL);
   const { session, refused } = await waitingSession(gateway);
   const before = session.groupView();
 
-  const forged = await peerGroup(gateway, session, OTHER_CHANNEL);
+  const forged = await peerGroup(gateway, await session.createKeyPackage(), OTHER_CHANNEL, PEER);
   assert.equal(await session.processWelcome(forged.welcome, [PEER]), null);
   assert.deepEqual(
     refused.map((r) => [r.source, r.refusal]),
@@ -98,7 +46,7 @@ test("a Welcome into another channel's group is refused as wrong-group; the sess
   assert.equal(await session.getKeyRatchet(SELF), null);
 
   // The same Welcome for the channel's own group joins: only the group id was wrong.
-  const genuine = await peerGroup(gateway, session, CHANNEL);
+  const genuine = await peerGroup(gateway, await session.createKeyPackage(), CHANNEL, PEER);
   const joined = await session.processWelcome(genuine.welcome, [PEER]);
   assert.deepEqual([...(joined?.roster.keys() ?? [])].sort(), [PEER, SELF].sort());
   assert.equal(refused.length, 1);
@@ -107,7 +55,7 @@ test("a Welcome into another channel's group is refused as wrong-group; the sess
 test("a commit whose UpdatePath renames the committer is refused as credential-changed; an honest one applies", async () => {
   const gateway = await TestGateway.create(CHANNEL);
   const { session, refused } = await waitingSession(gateway);
-  const peer = await peerGroup(gateway, session, CHANNEL);
+  const peer = await peerGroup(gateway, await session.createKeyPackage(), CHANNEL, PEER);
   assert.ok(await session.processWelcome(peer.welcome, [PEER]));
   const view = session.groupView();
   const authenticator = Buffer.from(session.lastEpochAuthenticator).toString("hex");
