@@ -213,7 +213,7 @@ export class Session {
       if (!group) return this.ignore("no group to apply a commit to");
       const own = this.pendingCommit;
       if (own && Buffer.from(own.bytes).equals(Buffer.from(commit))) {
-        return this.adopt(group, own.staged.group, this.removedLeaves(group, null));
+        return this.adopt(group, own.staged, this.removedLeaves(group, null));
       }
       // Before the call's group exists, the only commit that can apply is the one this session made.
       if (!this.established) return this.ignore("commit for a group this session has not joined");
@@ -235,7 +235,7 @@ export class Session {
       }
       try {
         const result = await group.process(commit);
-        return this.adopt(group, result.group, this.removedLeaves(group, info.proposals));
+        return this.adopt(group, result, this.removedLeaves(group, info.proposals));
       } catch (err) {
         return this.failed("processCommit", (err as Error).message);
       }
@@ -452,8 +452,16 @@ export class Session {
     return recognized === null || recognized.has(userId) ? true : `add of unrecognized user ${userId}`;
   }
 
-  /** Apply a commit's result, if its roster is sound and every surviving leaf keeps its user and key. */
-  private adopt(previous: MlsGroup, next: MlsGroup, removedLeaves: ReadonlySet<number>): CommitResult {
+  /**
+   * Apply a commit's result, if its roster is sound and every surviving leaf keeps its user and key; the previous
+   * epoch's secrets are then zeroed (nothing decrypts or exports under them any more).
+   */
+  private adopt(
+    previous: MlsGroup,
+    applied: { readonly group: MlsGroup; forgetPrevious(): void },
+    removedLeaves: ReadonlySet<number>,
+  ): CommitResult {
+    const next = applied.group;
     const before = this.established ? rosterOf(previous.members()) : new Map<string, Uint8Array>();
     let after: Roster;
     try {
@@ -467,6 +475,7 @@ export class Session {
       return this.failed("processCommit", (err as Error).message);
     }
     this.install(next);
+    applied.forgetPrevious();
     return { kind: "roster", roster: rosterChange(before, after), epoch: next.epoch };
   }
 

@@ -187,6 +187,7 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
     for (const timer of this.erasers) clearTimeout(timer);
     this.erasers.clear();
     this.session.dispose();
+    this.encryptor.setKeyRatchet(null);
     this.decryptors.clear();
     this.transitions.clear();
     this.removeAllListeners();

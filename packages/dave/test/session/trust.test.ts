@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Member } from "@parley/mls";
+import type { Member, MlsGroup } from "@parley/mls";
 import { Session, snowflakeBytes, type TrustRefusalReason } from "../../src/index.js";
 import { checkContinuity } from "../../src/session/continuity.js";
 import { peerGroup, withOwnIdentity } from "./forge.js";
@@ -74,9 +74,16 @@ test("a commit whose UpdatePath renames the committer is refused as credential-c
   assert.equal(Buffer.from(session.lastEpochAuthenticator).toString("hex"), authenticator);
   assert.deepEqual(session.userIds().sort(), [PEER, SELF].sort());
 
+  const previous = (session as unknown as { group: MlsGroup }).group;
+  const initSecret = previous.state.keySchedule.initSecret;
+  assert.ok(initSecret.some((b) => b !== 0));
   const honest = await peer.group.commit({ publicMessage: true });
   const applied = await session.processCommit(honest.commit);
   assert.equal(applied.kind, "roster");
+  assert.ok(
+    initSecret.every((b) => b === 0),
+    "the previous epoch's secrets are zeroed once the commit applies",
+  );
   assert.equal(session.groupView()?.epoch, (view?.epoch ?? 0n) + 1n);
   assert.equal(refused.length, 1);
 });
