@@ -51,6 +51,9 @@ const mediaTypeOf = (codec: Codec): MediaType => (codec === "opus" ? "audio" : "
 
 const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** setTimeout's longest delay; a longer retention is still honoured by the sweeps of `decrypt`. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The epoch a prepare_epoch announces when the group is (re)created. */
 const NEW_GROUP_EPOCH = 1;
 
@@ -345,9 +348,10 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
     } else {
       // Ratchets change with the epoch only: installing the same epoch again would just reset replay windows.
       const epoch = this.epochId();
-      this.decryptors.install(epoch === this.receivingEpoch ? new Map() : await this.receiveRatchets());
+      const changed = epoch !== this.receivingEpoch;
+      this.decryptors.install(changed ? await this.receiveRatchets() : new Map());
       this.receivingEpoch = epoch;
-      this.scheduleErasure();
+      if (changed) this.scheduleErasure();
     }
     if (transitionId === INIT_TRANSITION_ID) return this.execute(transitionId, version);
     this.transitions.set(transitionId, version);
@@ -366,10 +370,13 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
 
   /** Erase past epochs' ratchets once their retention is over, even if no frame arrives to do it. */
   private scheduleErasure(): void {
-    const timer = setTimeout(() => {
-      this.erasers.delete(timer);
-      this.decryptors.eraseExpired();
-    }, this.retentionMs + 1);
+    const timer = setTimeout(
+      () => {
+        this.erasers.delete(timer);
+        this.decryptors.eraseExpired();
+      },
+      Math.min(this.retentionMs + 1, MAX_TIMER_MS),
+    );
     timer.unref();
     this.erasers.add(timer);
   }
