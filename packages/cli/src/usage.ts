@@ -55,7 +55,7 @@ const COMMANDS: readonly Command[] = [
   },
   {
     name: "voice-client",
-    args: "--url ws://127.0.0.1:8081 --user ID [--channel ID] [--frames N] [--identity FILE]",
+    args: "--url ws://127.0.0.1:8081 --user ID [--channel ID] [--frames N] [--identity FILE] [--require-e2ee]",
     about: "join a DAVE call and send synthetic audio (50 frames/s)",
   },
 ];

@@ -23,6 +23,7 @@ function voiceClientArgs(args: string[]) {
       channel: { type: "string" },
       frames: { type: "string" },
       identity: { type: "string" },
+      "require-e2ee": { type: "boolean" },
     },
     strict: true,
   });
@@ -32,6 +33,7 @@ function voiceClientArgs(args: string[]) {
     channel: snowflake(values.channel ?? "1", "--channel"), // "1": the gateway's default channel
     frames: positiveInteger(values.frames, "--frames") ?? Number.POSITIVE_INFINITY,
     identity: values.identity,
+    requireE2EE: values["require-e2ee"] ?? false,
   };
 }
 
@@ -87,11 +89,23 @@ function countHeard(client: VoiceGatewayClient, voice: VoiceSession): { take(): 
   };
 }
 
+/** With --require-e2ee: the reason the run ends, once the gateway asks for protocol version 0. */
+function downgradeRefusal(voice: VoiceSession): Promise<string> {
+  return new Promise((resolve) =>
+    voice.once("downgradeRefused", () =>
+      resolve(
+        "the voice gateway turned end-to-end encryption off (DAVE protocol version 0); refused (--require-e2ee)",
+      ),
+    ),
+  );
+}
+
 /**
- * `parley voice-client --url ws://127.0.0.1:8081 --user ID [--channel ID] [--frames N] [--identity FILE]`: join
- * a DAVE call with a VoiceSession, produce synthetic Opus frames at 50/s (sent end-to-end encrypted, or held
- * back while there is no E2EE group to encrypt to), and print each transition and, every second, what was sent,
- * held back and decrypted from whom. Ends after N frames produced, on Ctrl-C, or when the gateway closes.
+ * `parley voice-client --url ws://127.0.0.1:8081 --user ID [--channel ID] [--frames N] [--identity FILE]
+ * [--require-e2ee]`: join a DAVE call with a VoiceSession, produce synthetic Opus frames at 50/s (sent end-to-end
+ * encrypted, or held back while there is no E2EE group to encrypt to), and print each transition and, every
+ * second, what was sent, held back and decrypted from whom. Ends after N frames produced, on Ctrl-C, when the
+ * gateway closes, or (with --require-e2ee, exit 1) when the gateway asks to turn end-to-end encryption off.
  */
 export async function runVoiceClient(args: string[], say: Say): Promise<void> {
   const options = voiceClientArgs(args);
@@ -110,7 +124,9 @@ export async function runVoiceClient(args: string[], say: Say): Promise<void> {
     channelId: options.channel,
     authSessionId: IDENTITY_ID,
     keyStore,
+    requireE2EE: options.requireE2EE,
   });
+  const refused = options.requireE2EE ? downgradeRefusal(voice) : undefined;
   say(
     `connected to ${displayUrl(options.url)} as ${voice.userId} in channel ${options.channel} ` +
       `(DAVE protocol v${client.daveProtocolVersion})`,
@@ -124,26 +140,35 @@ export async function runVoiceClient(args: string[], say: Say): Promise<void> {
     if (out.ok) client.sendMedia(ssrc, RelayCodec.opus, out.frame);
     return out.ok;
   };
-  const { source, closedBy } = await runCall(client, countHeard(client, voice), send, options.frames, say);
+  const heard = countHeard(client, voice);
+  const { source, endedBy } = await runCall(client, heard, send, options.frames, say, refused);
   const { sent, heldBack } = source.total;
   say(`leaving after ${source.produced} frames (sent ${sent}, held back ${heldBack})`);
   await client.close();
   voice.dispose();
-  if (closedBy) throw new CliError(closedBy);
+  if (endedBy) throw new CliError(endedBy);
 }
 
-/** Produce frames and report every second until the frame limit, a signal, or the gateway closing. */
+/**
+ * Produce frames and report every second until the frame limit, a signal, the gateway closing, or `refused`
+ * settling (the last two end the run with their reason).
+ */
 async function runCall(
   client: VoiceGatewayClient,
   heard: { take(): string },
   send: (frame: Uint8Array) => boolean,
   limit: number,
   say: Say,
-): Promise<{ source: SyntheticSource; closedBy: string | undefined }> {
-  let closedBy: string | undefined;
+  refused: Promise<string> | undefined,
+): Promise<{ source: SyntheticSource; endedBy: string | undefined }> {
+  let endedBy: string | undefined;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
+  });
+  refused?.then((why) => {
+    endedBy ??= why;
+    finish();
   });
   const source = new SyntheticSource(send, limit, finish);
   let seconds = 0;
@@ -152,7 +177,7 @@ async function runCall(
     say(`[${++seconds}s] sent ${sent}, held back ${heldBack}; decrypted ${heard.take()}`);
   }, 1000);
   const onClose = (code: number) => {
-    closedBy = closeMeaning(code);
+    endedBy ??= closeMeaning(code);
     finish();
   };
   client.on("close", onClose);
@@ -164,5 +189,5 @@ async function runCall(
   client.off("close", onClose);
   process.off("SIGINT", finish);
   process.off("SIGTERM", finish);
-  return { source, closedBy };
+  return { source, endedBy };
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
+import { VoiceGatewayClient } from "@parley/voice-gateway";
 import { runCli, tempHome } from "./support/cli.js";
 import { startCli, startGateway } from "./support/services.js";
 
@@ -78,4 +79,39 @@ test("the voice gateway shutting down ends a member's run: one line, exit 1", as
   assert.equal(result.code, 1);
   assert.match(result.stdout, /\nleaving after \d+ frames \(sent 0, held back \d+\)\n$/);
   assert.equal(result.stderr, "parley: the voice gateway shut down\n");
+});
+
+const REFUSED =
+  "parley: the voice gateway turned end-to-end encryption off (DAVE protocol version 0); refused (--require-e2ee)\n";
+
+/** A member without DAVE (max_dave_protocol_version 0): the gateway runs the call at version 0 while it is there. */
+async function memberWithoutDave(t: TestContext, url: string, user: string): Promise<void> {
+  const client = await VoiceGatewayClient.connect(url, user, { maxDaveProtocolVersion: 0 });
+  t.after(() => client.close());
+}
+
+test("--require-e2ee: a downgrade when a member without DAVE joins ends the run: one line, exit 1", async (t) => {
+  const { url } = await startGateway(t);
+  const member = startCli(t, ["voice-client", "--url", url, "--user", "1001", "--require-e2ee"]);
+  await member.waitFor(/^connected to .* \(DAVE protocol v1\)$/m);
+  await memberWithoutDave(t, url, "1002");
+  const result = await member.finished();
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, REFUSED);
+  assert.doesNotMatch(result.stdout, /protocol version 0, no end-to-end encryption/);
+  assert.match(result.stdout, /\nleaving after \d+ frames \(sent 0, held back \d+\)\n$/);
+});
+
+test("--require-e2ee: joining a call already at version 0 is refused; without the flag it runs in the clear", async (t) => {
+  const { url } = await startGateway(t);
+  await memberWithoutDave(t, url, "1002");
+  const refused = await runCli(["voice-client", "--url", url, "--user", "1001", "--require-e2ee"]);
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr, REFUSED);
+  assert.match(refused.stdout, /^connected to .* \(DAVE protocol v0\)\n/);
+  assert.match(refused.stdout, /\nleaving after \d+ frames \(sent 0, held back \d+\)\n$/);
+
+  const plain = await runCli(["voice-client", "--url", url, "--user", "1003", "--frames", "60"]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.match(plain.stdout, /\nleaving after 60 frames \(sent 60, held back 0\)\n$/);
 });

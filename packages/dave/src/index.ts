@@ -4,6 +4,7 @@ export {
   Codec,
   DAVESession,
   type DaveSession,
+  type DaveSessionOptions,
   DEBUG_BUILD,
   type DecryptionStats,
   default,
@@ -19,7 +20,7 @@ export {
   type SigningKeyPair,
   VERSION,
 } from "./davey/index.js";
-export { DaveError, type DaveErrorCode } from "./errors.js";
+export { DaveError, type DaveErrorCode, TrustRefusal, type TrustRefusalReason } from "./errors.js";
 export type { Codec as CodecName, MediaType as MediaKind } from "./media/codecs.js";
 export {
   type DecryptFailure,
@@ -43,7 +44,12 @@ export { Session, type SessionOptions } from "./session/session.js";
 export { type Snowflake, snowflakeBytes } from "./session/snowflake.js";
 export { verificationCode, voicePrivacyCode } from "./verification/displayableCode.js";
 export { keyFingerprint, pairwiseFingerprint } from "./verification/fingerprint.js";
-export type { VoiceFailure, VoiceSessionEvents, VoiceTransition } from "./voice/events.js";
+export type {
+  VoiceDowngradeRefusal,
+  VoiceFailure,
+  VoiceSessionEvents,
+  VoiceTransition,
+} from "./voice/events.js";
 export { DAVE_PROTOCOL_VERSION, VoiceOpcode } from "./voice/opcodes.js";
 export type {
   GatewayBinaryMessage,

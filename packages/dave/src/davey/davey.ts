@@ -67,6 +67,21 @@ function initArgs(protocolVersion: unknown, userId: unknown, channelId: unknown,
   };
 }
 
+/** Parley's addition to davey's constructor (a fifth argument, which davey-compatible callers never pass). */
+export interface DaveSessionOptions {
+  /** Refuse passthrough (`setPassthroughMode(true)` throws `E2EERequired`); clear packets are always dropped. */
+  requireE2EE?: boolean;
+}
+
+function optionsArg(value: unknown): { requireE2EE: boolean } {
+  if (value === undefined || value === null) return { requireE2EE: false };
+  if (typeof value !== "object") {
+    throw daveyError("Failed to convert napi value into rust type `DaveSessionOptions`", "ObjectExpected");
+  }
+  const { requireE2EE } = value as Record<string, unknown>;
+  return { requireE2EE: requireE2EE === undefined ? false : booleanArg(requireE2EE) };
+}
+
 /**
  * A DAVE session with exactly @snazzah/davey 0.1.12's API, synchronous like davey's. MLS runs on a Parley
  * `Session` in a worker thread, each call blocking until it answers; media encryption runs here, on ratchets
@@ -79,15 +94,24 @@ export class DAVESession {
   #state: HostState;
   #privacyCode = "";
   readonly #media = new DaveyMedia();
+  readonly #requireE2EE: boolean;
 
   /**
    * @param protocolVersion The protocol version to use.
    * @param userId The user ID of the session.
    * @param channelId The channel ID of the session.
    * @param keyPair The key pair to use for this session. Will generate a new one if not specified.
+   * @param options Parley only: `requireE2EE` refuses passthrough for the session's lifetime.
    */
-  constructor(protocolVersion: number, userId: string, channelId: string, keyPair?: SigningKeyPair | null) {
+  constructor(
+    protocolVersion: number,
+    userId: string,
+    channelId: string,
+    keyPair?: SigningKeyPair | null,
+    options?: DaveSessionOptions | null,
+  ) {
     const init = initArgs(protocolVersion, userId, channelId, keyPair);
+    this.#requireE2EE = optionsArg(options).requireE2EE;
     if (init.protocolVersion !== DAVE_PROTOCOL_VERSION) {
       const version = init.protocolVersion;
       throw daveyError(
@@ -259,14 +283,28 @@ export class DAVESession {
     return this.#media.canPassthrough(snowflakeArg(userId, "user id"));
   }
 
-  /** Set passthrough mode on all decryptors; disabling it takes effect after `transitionExpiry` seconds (10). */
+  /**
+   * Set passthrough mode on all decryptors; disabling it takes effect after `transitionExpiry` seconds (10). With
+   * `requireE2EE`, enabling it throws `Failed to set passthrough mode: E2EERequired`.
+   */
   setPassthroughMode(passthroughMode: boolean, transitionExpiry?: number | null): void {
     const mode = booleanArg(passthroughMode);
     const expiry =
       transitionExpiry === undefined || transitionExpiry === null
         ? PASSTHROUGH_EXPIRY_SECONDS
         : u32Arg(transitionExpiry);
+    if (mode && this.#requireE2EE) throw daveyError("Failed to set passthrough mode: E2EERequired");
     this.#media.setPassthroughMode(mode, expiry);
+  }
+
+  /** Whether this session was made with `requireE2EE` (Parley only). */
+  get requireE2EE(): boolean {
+    return this.#requireE2EE;
+  }
+
+  /** Unencrypted packets `decrypt` refused, over the session's lifetime (Parley only). */
+  get droppedPassthroughPackets(): number {
+    return this.#media.droppedPlaintext;
   }
 
   /** @ignore */

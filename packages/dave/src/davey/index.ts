@@ -16,7 +16,7 @@ import {
   generatePairwiseFingerprint,
 } from "./functions.js";
 
-export type { DaveSession } from "./davey.js";
+export type { DaveSession, DaveSessionOptions } from "./davey.js";
 export type { DecryptionStats, EncryptionStats, ProposalsResult, SigningKeyPair } from "./types.js";
 export {
   Codec,

@@ -35,11 +35,13 @@ function newEncryptor(): Encryptor {
 export class DaveyMedia {
   private encryptor = newEncryptor();
   private readonly decryptors = new Map<string, Decryptor>();
+  /** Unencrypted packets refused by `decrypt` (passthrough off). */
+  droppedPlaintext = 0;
 
   /**
    * A commit or Welcome was applied (davey's update_ratchets): every other member's decryptor moves to the new
-   * epoch's ratchet (older ones stay usable for 10 s), departed members' decryptors go, and the encryptor switches
-   * to this member's new ratchet.
+   * epoch's ratchet (older ones stay usable for 10 s, then are erased), departed members' decryptors are erased,
+   * and the encryptor switches to this member's new ratchet (erasing the old one).
    */
   install(selfUserId: string, keys: readonly SenderKey[]): void {
     for (const { userId, baseSecret } of keys) {
@@ -57,12 +59,18 @@ export class DaveyMedia {
       decryptor.transitionToKeyRatchet(ratchet);
     }
     const members = new Set(keys.map((k) => k.userId));
-    for (const userId of this.decryptors.keys()) if (!members.has(userId)) this.decryptors.delete(userId);
+    for (const [userId, decryptor] of this.decryptors) {
+      if (members.has(userId)) continue;
+      decryptor.erase();
+      this.decryptors.delete(userId);
+    }
   }
 
   /** reinit: a new encryptor and no decryptors. */
   clear(): void {
+    this.encryptor.setKeyRatchet(null);
     this.encryptor = newEncryptor();
+    for (const decryptor of this.decryptors.values()) decryptor.erase();
     this.decryptors.clear();
   }
 
@@ -80,6 +88,7 @@ export class DaveyMedia {
     const result = decryptor.decrypt(MEDIA[mediaType], packet);
     if (result.ok) return asBuffer(result.frame);
     if (result.reason === "not-encrypted") {
+      this.droppedPlaintext++;
       throw daveyError("Failed to decrypt: DecryptionFailed(UnencryptedWhenPassthroughDisabled)");
     }
     const media = memberName(MediaType, mediaType);

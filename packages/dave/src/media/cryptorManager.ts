@@ -52,6 +52,13 @@ export class CryptorManager {
     this.expiry = Math.min(this.expiry, until);
   }
 
+  /** Its epoch is over: zero the ratchet's secret and keys, and drop the imported frame keys. */
+  erase(): void {
+    this.ratchet.erase();
+    this.keys.clear();
+    this.expiry = Number.NEGATIVE_INFINITY;
+  }
+
   generationOf(truncatedNonce: number): number {
     return wrappedGeneration(this.oldestGeneration, truncatedNonce >>> GENERATION_SHIFT);
   }

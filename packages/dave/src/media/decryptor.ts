@@ -50,13 +50,34 @@ export class Decryptor {
     video: emptyStats(),
   };
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * @param now the clock (ms), injectable for tests.
+   * @param retentionMs how long a replaced ratchet keeps decrypting frames in flight before it is erased.
+   */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly retentionMs = CRYPTOR_EXPIRY_MS,
+  ) {}
 
-  /** Decrypt with `ratchet` from now on; earlier ratchets expire `expiryMs` from now. */
-  transitionToKeyRatchet(ratchet: KeyRatchet | null, expiryMs = CRYPTOR_EXPIRY_MS): void {
+  /** Decrypt with `ratchet` from now on; earlier ratchets expire `expiryMs` from now, then are erased. */
+  transitionToKeyRatchet(ratchet: KeyRatchet | null, expiryMs = this.retentionMs): void {
     const until = this.now() + expiryMs;
     for (const m of this.managers) m.expireBy(until);
+    this.eraseExpired();
     if (ratchet) this.managers.push(new CryptorManager(ratchet, this.now));
+  }
+
+  /**
+   * Zero and drop every ratchet past its retention (older ratchets expire first). `decrypt` and transitions do
+   * this too; a holder with no frames arriving calls it so that old keys do not linger.
+   */
+  eraseExpired(): void {
+    while (this.managers[0]?.expired) this.managers.shift()?.erase();
+  }
+
+  /** Zero every ratchet now (the decryptor is being dropped). */
+  erase(): void {
+    for (const m of this.managers.splice(0)) m.erase();
   }
 
   /** Allow unencrypted frames indefinitely, or (leaving passthrough) for at most `expiryMs` more. */
@@ -81,7 +102,7 @@ export class Decryptor {
       return { ok: true, frame: frame.slice(), passthrough: true };
     }
     const started = performance.now();
-    while (this.managers[0]?.expired) this.managers.shift();
+    this.eraseExpired();
     const parsed = parseProtocolFrame(frame);
     if (parsed === undefined) {
       if (this.passthroughAllowed) {

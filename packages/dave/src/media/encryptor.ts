@@ -56,8 +56,12 @@ export class Encryptor {
     video: emptyStats(),
   };
 
-  /** Switch to a new sender ratchet; nonces restart at 1. Null leaves the encryptor unable to encrypt. */
+  /**
+   * Switch to a new sender ratchet; nonces restart at 1, and the previous ratchet is erased (nothing is ever sent
+   * under it again). Null leaves the encryptor unable to encrypt.
+   */
   setKeyRatchet(ratchet: KeyRatchet | null): void {
+    if (this.ratchet !== ratchet) this.ratchet?.erase();
     this.ratchet = ratchet;
     this.key = null;
     this.generation = 0;

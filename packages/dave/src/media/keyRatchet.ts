@@ -58,6 +58,14 @@ export class KeyRatchet {
     return this.keys.get(generation) ?? null;
   }
 
+  /** Zero the secret and every derived key; from now on no generation has a key. */
+  erase(): void {
+    this.secret.fill(0);
+    for (const key of this.keys.values()) key.fill(0);
+    this.keys.clear();
+    this.nextGeneration = Number.POSITIVE_INFINITY;
+  }
+
   /** Forget `generation`'s key for good (forward secrecy once its frames are no longer expected). */
   deleteKey(generation: number): void {
     this.keys.get(generation)?.fill(0);

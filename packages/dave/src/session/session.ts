@@ -8,13 +8,15 @@ import {
   loadSuite,
   MlsGroup,
   type MlsSuite,
+  type ProposalInfo,
   type SignatureKeyPair,
   type StagedCommit,
   toBareWelcome,
 } from "@parley/mls";
-import { DaveError } from "../errors.js";
+import { DaveError, TrustRefusal, type TrustRefusalReason } from "../errors.js";
 import { KeyRatchet } from "../media/keyRatchet.js";
 import { pairwiseFingerprint } from "../verification/fingerprint.js";
+import { checkContinuity, checkOwnLeaf } from "./continuity.js";
 import {
   type ExternalSenderPackage,
   parseExternalSenderPackage,
@@ -209,10 +211,9 @@ export class Session {
     return this.serially(async () => {
       const group = this.group;
       if (!group) return this.ignore("no group to apply a commit to");
-      const before = this.established ? rosterOf(group.members()) : new Map<string, Uint8Array>();
       const own = this.pendingCommit;
       if (own && Buffer.from(own.bytes).equals(Buffer.from(commit))) {
-        return this.adopt(own.staged.group, before);
+        return this.adopt(group, own.staged, this.removedLeaves(group, null));
       }
       // Before the call's group exists, the only commit that can apply is the one this session made.
       if (!this.established) return this.ignore("commit for a group this session has not joined");
@@ -234,7 +235,7 @@ export class Session {
       }
       try {
         const result = await group.process(commit);
-        return this.adopt(result.group, before);
+        return this.adopt(group, result, this.removedLeaves(group, info.proposals));
       } catch (err) {
         return this.failed("processCommit", (err as Error).message);
       }
@@ -272,6 +273,12 @@ export class Session {
       } catch (err) {
         return this.refuse("processWelcome", (err as Error).message);
       }
+      if (!Buffer.from(joined.groupId).equals(Buffer.from(this.identity?.groupId ?? []))) {
+        return this.refuseTrust(
+          "processWelcome",
+          new TrustRefusal("wrong-group", "the Welcome's group is not this channel's"),
+        );
+      }
       const senders = joined.externalSenders();
       const [sender] = senders;
       if (
@@ -289,7 +296,10 @@ export class Session {
       let roster: Roster;
       try {
         roster = rosterOf(joined.members());
+        const { selfUserId, signatureKeys } = this.identity as Identity;
+        checkOwnLeaf(joined.members(), joined.ownLeafIndex, selfUserId, signatureKeys.publicKey);
       } catch (err) {
+        if (err instanceof TrustRefusal) return this.refuseTrust("processWelcome", err);
         return this.refuse("processWelcome", (err as Error).message);
       }
       const recognized = this.recognizedSet(recognizedUserIds);
@@ -442,15 +452,49 @@ export class Session {
     return recognized === null || recognized.has(userId) ? true : `add of unrecognized user ${userId}`;
   }
 
-  private adopt(next: MlsGroup, before: Roster): CommitResult {
+  /**
+   * Apply a commit's result, if its roster is sound and every surviving leaf keeps its user and key; the previous
+   * epoch's secrets are then zeroed (nothing decrypts or exports under them any more).
+   */
+  private adopt(
+    previous: MlsGroup,
+    applied: { readonly group: MlsGroup; forgetPrevious(): void },
+    removedLeaves: ReadonlySet<number>,
+  ): CommitResult {
+    const next = applied.group;
+    const before = this.established ? rosterOf(previous.members()) : new Map<string, Uint8Array>();
     let after: Roster;
     try {
       after = rosterOf(next.members());
+      checkContinuity(previous.members(), next.members(), removedLeaves);
     } catch (err) {
+      if (err instanceof TrustRefusal) {
+        this.fail("processCommit", err.message, err.reason);
+        return { kind: "failed", reason: err.message, refusal: err.reason };
+      }
       return this.failed("processCommit", (err as Error).message);
     }
     this.install(next);
+    applied.forgetPrevious();
     return { kind: "roster", roster: rosterChange(before, after), epoch: next.epoch };
+  }
+
+  /**
+   * The leaves a commit removes: those of the pending Remove proposals it references (`refs`), or of every pending
+   * proposal for this session's own commit (null), which commits them all.
+   */
+  private removedLeaves(group: MlsGroup, refs: readonly ProposalInfo[] | null): Set<number> {
+    const referenced =
+      refs === null
+        ? null
+        : new Set(refs.map((p) => (p.type === "reference" ? Buffer.from(p.ref).toString("hex") : "")));
+    const removed = new Set<number>();
+    for (const p of group.pendingProposals()) {
+      if (p.removedLeafIndex === undefined) continue;
+      if (referenced === null || referenced.has(Buffer.from(p.ref).toString("hex")))
+        removed.add(p.removedLeafIndex);
+    }
+    return removed;
   }
 
   private install(group: MlsGroup): void {
@@ -485,8 +529,14 @@ export class Session {
     }
   }
 
-  private fail(source: string, reason: string): void {
-    this.failureCallback?.(source, reason);
+  private fail(source: string, reason: string, refusal?: TrustRefusalReason): void {
+    if (refusal === undefined) this.failureCallback?.(source, reason);
+    else this.failureCallback?.(source, reason, refusal);
+  }
+
+  private refuseTrust(source: string, refusal: TrustRefusal): null {
+    this.fail(source, refusal.message, refusal.reason);
+    return null;
   }
 
   private refuse(source: string, reason: string): null {

@@ -9,6 +9,12 @@ export class Decryptors {
   private readonly byUser = new Map<string, Decryptor>();
   private passthrough = false;
 
+  /** `now` and `retentionMs` as for each Decryptor: the clock, and how long a past epoch's ratchets live. */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly retentionMs?: number,
+  ) {}
+
   get(userId: string): Decryptor | undefined {
     return this.byUser.get(userId);
   }
@@ -19,13 +25,19 @@ export class Decryptors {
 
   add(userId: string): void {
     if (this.byUser.has(userId)) return;
-    const decryptor = new Decryptor();
+    const decryptor = new Decryptor(this.now, this.retentionMs);
     if (this.passthrough) decryptor.transitionToPassthroughMode(true);
     this.byUser.set(userId, decryptor);
   }
 
   delete(userId: string): void {
+    this.byUser.get(userId)?.erase();
     this.byUser.delete(userId);
+  }
+
+  /** Erase every ratchet past its retention. */
+  eraseExpired(): void {
+    for (const decryptor of this.byUser.values()) decryptor.eraseExpired();
   }
 
   /** A transition to protocol version 0: unencrypted frames are accepted from now on. */
@@ -37,7 +49,8 @@ export class Decryptors {
   /**
    * A transition to an E2EE epoch, applied to every user in one synchronous step so that no frame meets a
    * half-updated set. Each user in `ratchets` gets its new ratchet (null for a user outside the group: its old
-   * ratchets just expire); earlier ratchets, and passthrough, stay usable for 10 s for frames in flight.
+   * ratchets just expire); earlier ratchets stay usable for the retention window (passthrough for 10 s) for
+   * frames in flight, and are erased after it.
    */
   install(ratchets: ReadonlyMap<string, KeyRatchet | null>): void {
     this.passthrough = false;
@@ -49,6 +62,7 @@ export class Decryptors {
   }
 
   clear(): void {
+    for (const decryptor of this.byUser.values()) decryptor.erase();
     this.byUser.clear();
   }
 }

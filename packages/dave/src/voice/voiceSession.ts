@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
-import { DaveError } from "../errors.js";
+import { DaveError, type TrustRefusalReason } from "../errors.js";
 import type { Codec, MediaType } from "../media/codecs.js";
+import { CRYPTOR_EXPIRY_MS } from "../media/cryptorManager.js";
 import type { DecryptResult } from "../media/decryptor.js";
 import { Encryptor, type EncryptResult } from "../media/encryptor.js";
 import type { KeyRatchet } from "../media/keyRatchet.js";
@@ -32,6 +33,15 @@ export interface VoiceSessionOptions {
   /** Persist the signature key under this id (needs keyStore), so verification codes stay stable. */
   authSessionId?: string;
   keyStore?: KeyStore;
+  /**
+   * Refuse any transition to protocol version 0 (op 4, 21 or 24 with version 0): the session stays E2EE (or never
+   * becomes ready), emits `downgradeRefused`, and drops unencrypted frames. Needs maxProtocolVersion ≥ 1.
+   */
+  requireE2EE?: boolean;
+  /** How long a past epoch's receive ratchets keep decrypting frames in flight before they are erased (10 s). */
+  pastEpochRetentionMs?: number;
+  /** The clock (ms) for retention and expiry; injectable for tests. Default: Date.now. */
+  now?: () => number;
 }
 
 export type VoiceDecryptResult = DecryptResult | { readonly ok: false; readonly reason: "unknown-user" };
@@ -40,6 +50,9 @@ export type VoiceDecryptResult = DecryptResult | { readonly ok: false; readonly 
 const mediaTypeOf = (codec: Codec): MediaType => (codec === "opus" ? "audio" : "video");
 
 const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** setTimeout's longest delay; a longer retention is still honoured by the sweeps of `decrypt`. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The epoch a prepare_epoch announces when the group is (re)created. */
 const NEW_GROUP_EPOCH = 1;
@@ -54,10 +67,15 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
   readonly userId: string;
   readonly channelId: string;
   readonly maxProtocolVersion: number;
+  readonly requireE2EE: boolean;
   private readonly transport: VoiceGatewayTransport;
   private readonly session: Session;
   private readonly encryptor = new Encryptor();
-  private readonly decryptors = new Decryptors();
+  private readonly decryptors: Decryptors;
+  private readonly retentionMs: number;
+  /** Timers that erase past epochs' ratchets when no frame arrives to do it. */
+  private readonly erasers = new Set<NodeJS.Timeout>();
+  private dropped = 0;
   /** Who may be added to the group: self plus clients_connect minus client_disconnect. */
   private readonly recognized = new Set<string>();
   /** Prepared transitions waiting for execute_transition: id → protocol version. */
@@ -80,13 +98,22 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
       throw new DaveError("usage", `maxProtocolVersion must be 0–${DAVE_PROTOCOL_VERSION}`);
     }
     this.maxProtocolVersion = max;
+    this.requireE2EE = options.requireE2EE ?? false;
+    if (this.requireE2EE && max === 0)
+      throw new DaveError("usage", "requireE2EE needs maxProtocolVersion ≥ 1");
+    const retention = options.pastEpochRetentionMs ?? CRYPTOR_EXPIRY_MS;
+    if (!Number.isFinite(retention) || retention < 0) {
+      throw new DaveError("usage", "pastEpochRetentionMs must be a non-negative number of milliseconds");
+    }
+    this.retentionMs = retention;
+    this.decryptors = new Decryptors(options.now ?? Date.now, retention);
     this.userId = toSnowflake(options.userId).toString();
     this.channelId = toSnowflake(options.channelId).toString();
     this.transport = options.transport;
     this.session = new Session({
       authSessionId: options.authSessionId,
       keyStore: options.keyStore,
-      onMlsFailure: (source, reason) => this.fail(source, reason),
+      onMlsFailure: (source, reason, refusal) => this.fail(source, reason, refusal),
     });
     this.recognized.add(this.userId);
     this.transport.onMessage((message) => this.enqueue(message));
@@ -119,6 +146,11 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
     return voicePrivacyCode(this.session.lastEpochAuthenticator);
   }
 
+  /** Unencrypted incoming frames refused (outside passthrough; always, with requireE2EE). */
+  get droppedPlaintextFrames(): number {
+    return this.dropped;
+  }
+
   get recognizedUserIds(): string[] {
     return [...this.recognized];
   }
@@ -147,13 +179,18 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
     this.assertUsable();
     const decryptor = this.decryptors.get(typeof userId === "bigint" ? userId.toString() : userId);
     if (decryptor === undefined) return { ok: false, reason: "unknown-user" };
-    return decryptor.decrypt(mediaTypeOf(codec), frame);
+    const result = decryptor.decrypt(mediaTypeOf(codec), frame);
+    if (!result.ok && result.reason === "not-encrypted") this.dropped++;
+    return result;
   }
 
   /** Drop all keys and group state and stop handling opcodes; the session cannot be used again. */
   dispose(): void {
     this.disposed = true;
+    for (const timer of this.erasers) clearTimeout(timer);
+    this.erasers.clear();
     this.session.dispose();
+    this.encryptor.setKeyRatchet(null);
     this.decryptors.clear();
     this.transitions.clear();
     this.removeAllListeners();
@@ -197,12 +234,14 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
           return this.onClientDisconnect(parseClientDisconnect(message.d));
         case Op.daveProtocolPrepareTransition: {
           const { transitionId, protocolVersion } = parsePrepareTransition(message.d);
+          if (this.refusesDowngrade(protocolVersion, message.op, transitionId)) return;
           return this.prepareTransition(transitionId, this.supported(protocolVersion));
         }
         case Op.daveProtocolExecuteTransition:
           return this.onExecuteTransition(parseExecuteTransition(message.d));
         case Op.daveProtocolPrepareEpoch: {
           const { epoch, protocolVersion } = parsePrepareEpoch(message.d);
+          if (this.refusesDowngrade(protocolVersion, message.op)) return;
           return this.onPrepareEpoch(epoch, this.supported(protocolVersion));
         }
       }
@@ -223,6 +262,7 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
 
   /** op 4: the call's initial protocol version. */
   private async onSessionDescription(version: number): Promise<void> {
+    if (this.refusesDowngrade(version, Op.sessionDescription)) return;
     this.executedVersion = this.supported(version);
     if (version === 0) {
       this.encryptor.setPassthroughMode(true);
@@ -308,12 +348,37 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
     } else {
       // Ratchets change with the epoch only: installing the same epoch again would just reset replay windows.
       const epoch = this.epochId();
-      this.decryptors.install(epoch === this.receivingEpoch ? new Map() : await this.receiveRatchets());
+      const changed = epoch !== this.receivingEpoch;
+      this.decryptors.install(changed ? await this.receiveRatchets() : new Map());
       this.receivingEpoch = epoch;
+      if (changed) this.scheduleErasure();
     }
     if (transitionId === INIT_TRANSITION_ID) return this.execute(transitionId, version);
     this.transitions.set(transitionId, version);
     this.sendJson(Op.daveProtocolReadyForTransition, { transition_id: transitionId });
+  }
+
+  /**
+   * With requireE2EE, version 0 is refused: nothing changes (no op 23, no passthrough) but the event. The
+   * session stays on its E2EE epoch, or, refused at op 4, never becomes ready.
+   */
+  private refusesDowngrade(version: number, opcode: number, transitionId?: number): boolean {
+    if (version !== 0 || !this.requireE2EE) return false;
+    this.emit("downgradeRefused", transitionId === undefined ? { opcode } : { opcode, transitionId });
+    return true;
+  }
+
+  /** Erase past epochs' ratchets once their retention is over, even if no frame arrives to do it. */
+  private scheduleErasure(): void {
+    const timer = setTimeout(
+      () => {
+        this.erasers.delete(timer);
+        this.decryptors.eraseExpired();
+      },
+      Math.min(this.retentionMs + 1, MAX_TIMER_MS),
+    );
+    timer.unref();
+    this.erasers.add(timer);
   }
 
   /** A ratchet for every other group member, and null for recognized users outside the group. */
@@ -411,7 +476,8 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
     if (!this.disposed) this.transport.sendJson(op, d);
   }
 
-  private fail(source: string, reason: string): void {
-    if (!this.disposed) this.emit("failure", { source, reason });
+  private fail(source: string, reason: string, refusal?: TrustRefusalReason): void {
+    if (this.disposed) return;
+    this.emit("failure", refusal === undefined ? { source, reason } : { source, reason, refusal });
   }
 }

@@ -130,3 +130,34 @@ test("generations advance with the nonce and wrap past 256; gaps over 250 are re
   const farAhead = decryptor.decrypt("audio", at(256 + 251));
   assert.ok(!farAhead.ok && farAhead.reason === "missing-key", "more than 250 generations ahead");
 });
+
+test("a replaced ratchet decrypts for the retention window, then its keys are zeroed and it is dropped", () => {
+  let now = 0;
+  const encryptor = new Encryptor();
+  const sending = ratchet();
+  encryptor.setKeyRatchet(sending);
+  const old = ratchet();
+  const decryptor = new Decryptor(() => now, 2_000);
+  decryptor.transitionToKeyRatchet(old);
+  const [early, late] = [encrypt(encryptor, frameOf(40, 1)), encrypt(encryptor, frameOf(40, 2))];
+  const key = old.getKey(0) as Uint8Array; // the ratchet's own copy of generation 0's key
+  decryptor.transitionToKeyRatchet(new KeyRatchet(new Uint8Array(16).fill(9)));
+  now = 2_000;
+  assert.ok(decryptor.decrypt("audio", early).ok, "inside the window");
+  now = 2_001;
+  decryptor.eraseExpired();
+  assert.ok(
+    key.every((b) => b === 0),
+    "the key bytes are zeroed",
+  );
+  assert.equal(old.getKey(0), null);
+  assert.equal(old.getKey(1), null, "no later generation either: the secret is gone");
+  assert.deepEqual(decryptor.decrypt("audio", late), { ok: false, reason: "authentication-failure" });
+
+  const sendingKey = sending.getKey(0) as Uint8Array;
+  encryptor.setKeyRatchet(ratchet());
+  assert.ok(
+    sendingKey.every((b) => b === 0),
+    "a sender's replaced ratchet is erased at once",
+  );
+});

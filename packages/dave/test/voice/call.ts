@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { type Random, testRandom } from "@parley/testkit";
-import { type KeyStore, parseProtocolFrame, type VoiceFailure, VoiceSession } from "../../src/index.js";
+import {
+  parseProtocolFrame,
+  type VoiceDowngradeRefusal,
+  type VoiceFailure,
+  VoiceSession,
+  type VoiceSessionOptions,
+} from "../../src/index.js";
 import { changes } from "./changes.js";
 import type { MemoryConnection } from "./memoryConnection.js";
 import { TestVoiceGateway } from "./testVoiceGateway.js";
@@ -15,6 +21,8 @@ export interface Peer {
   /** Transition ids from the session's `transition` events, in order. */
   readonly executed: number[];
   readonly failures: VoiceFailure[];
+  /** `downgradeRefused` events (sessions with requireE2EE). */
+  readonly downgradesRefused: VoiceDowngradeRefusal[];
   roster: readonly string[];
   readyEvents: number;
   /** Joined and settled, not yet leaving. */
@@ -82,7 +90,10 @@ export class Call {
   }
 
   /** Connect, identify (op 0), and wait until the gateway and every member have settled. */
-  async join(userId: string, options: { authSessionId?: string; keyStore?: KeyStore } = {}): Promise<Peer> {
+  async join(
+    userId: string,
+    options: Omit<Partial<VoiceSessionOptions>, "transport" | "userId" | "channelId"> = {},
+  ): Promise<Peer> {
     const connection = this.gateway.connect();
     const session = new VoiceSession({
       transport: connection.client,
@@ -96,6 +107,7 @@ export class Call {
       connection,
       executed: [],
       failures: [],
+      downgradesRefused: [],
       roster: [],
       readyEvents: 0,
       inCall: false,
@@ -107,6 +119,10 @@ export class Call {
     });
     session.on("failure", (f) => {
       peer.failures.push(f);
+      changes.notify();
+    });
+    session.on("downgradeRefused", (refusal) => {
+      peer.downgradesRefused.push(refusal);
       changes.notify();
     });
     session.on("roster", (r) => {

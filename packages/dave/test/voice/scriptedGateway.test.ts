@@ -1,49 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  Decryptor,
-  type GatewayMessage,
-  VoiceOpcode as Op,
-  parseProtocolFrame,
-  Session,
-  type VoiceGatewayTransport,
-  VoiceSession,
-} from "../../src/index.js";
+import { Decryptor, VoiceOpcode as Op, parseProtocolFrame, Session, VoiceSession } from "../../src/index.js";
 import { TestGateway } from "../session/testGateway.js";
 import { CHANNEL, until } from "./call.js";
 import { changes } from "./changes.js";
+import { ScriptedTransport } from "./scriptedTransport.js";
 import { splitCommitWelcome } from "./testVoiceGateway.js";
 
 const [A, B] = ["158049329150427136", "158533742254751744"];
-
-/** A transport the test drives by hand: messages are handed over synchronously, in bursts. */
-class ScriptedTransport implements VoiceGatewayTransport {
-  readonly sent: { op: number; d?: unknown; payload?: Uint8Array }[] = [];
-  private handler?: (message: GatewayMessage) => void;
-  private seq = 0;
-
-  sendJson(op: number, d: unknown): void {
-    this.sent.push({ op, d });
-    changes.notify();
-  }
-
-  sendBinary(op: number, payload: Uint8Array): void {
-    this.sent.push({ op, payload });
-    changes.notify();
-  }
-
-  onMessage(handler: (message: GatewayMessage) => void): void {
-    this.handler = handler;
-  }
-
-  json(op: number, d: unknown): void {
-    this.handler?.({ kind: "json", op, d });
-  }
-
-  binary(op: number, payload: Uint8Array): void {
-    this.handler?.({ kind: "binary", seq: ++this.seq, op, payload });
-  }
-}
 
 /**
  * A VoiceSession for A that commits B's addition, and a plain Session for B: up to op 28, with the commit and
