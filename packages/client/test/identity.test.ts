@@ -187,16 +187,38 @@ for (const backend of backends) {
       const refusals = errors.flat().map((e) => e.error);
       assert.equal(refusals.length, 4, "each member refuses it on each sync");
       assert.ok(refusals.every((e) => isClientError(e, "untrusted-identity")));
-      const result = { alice, bob, id, refusals, changed };
+      const result = { alice, bob, id, refusals, changed, forgedGroup: staged.group, transport };
       await Promise.all([alice.close(), bob.close(), mallory.close()]);
       return result;
     };
 
     it("a forged bob leaf without a binding is refused by the others; bob is never removed", async () => {
-      const { alice, refusals, changed } = await forgedLeaf("1", () => undefined);
+      const { alice, id, refusals, changed, forgedGroup, transport } = await forgedLeaf("1", () => undefined);
       assert.match(refusals[0]?.message ?? "", /the leaf of bob1\/[0-9a-f]{12} has no valid device binding/);
       assert.deepEqual(changed.flat(), [], "a leaf without a binding changes no pin");
       assert.equal(await alice.contactState("bob1"), "unverified");
+
+      // mallory then adds carol: the Welcome's roster holds the forged leaf, and carol does not join.
+      const carol = await newClient(server.url, "carol1");
+      const carolErrors = collect(carol, "error");
+      const [claimed] = await transport.claimKeyPackages("carol1");
+      assert.ok(claimed);
+      const staged = await forgedGroup.commit({ add: [claimed.keyPackage], publicMessage: true });
+      assert.ok(staged.welcome);
+      const outcome = await transport.postCommit(id, {
+        commit: staged.commit,
+        welcome: { deviceIds: [carol.deviceId], welcome: staged.welcome },
+        added: [carol.deviceId],
+        removed: [],
+      });
+      assert.equal(outcome.kind, "accepted");
+      await carol.sync();
+      assert.deepEqual(carol.conversationList(), [], "carol refuses the Welcome");
+      assert.deepEqual(
+        carolErrors.map((e) => [e.error.code, e.conversationId]),
+        [["untrusted-identity", id]],
+      );
+      await carol.close();
     });
 
     it("a forged bob leaf bound by another identity key is refused and flags bob as changed", async () => {
