@@ -303,5 +303,43 @@ for (const backend of backends) {
       assert.equal(alice.members(other).filter((m) => m.username === "ben").length, 4);
       await Promise.all([alice, bob, laptop, tablet, fresh].map((c) => c.close()));
     });
+
+    it("a conversation waits at a commit with a changed identity until the app accepts it", async () => {
+      const [alice, bob, carol] = [
+        await newClient(server.url, "ada"),
+        await newClient(server.url, "bo"),
+        await newClient(server.url, "cy"),
+      ];
+      const id = await alice.createConversation({ members: ["bo", "cy"] });
+      await Promise.all([bob.sync(), carol.sync()]);
+      await bob.close();
+      // bo loses his device and logs in anew (a new identity key); cy accepts it and adds the new device.
+      const reinstalled = await login(server.url, "bo");
+      await reinstalled.start({ live: false });
+      await assert.rejects(carol.addMembers(id, ["bo"]), (err) => isClientError(err, "untrusted-identity"));
+      assert.equal(await carol.acceptIdentity("bo"), true);
+      assert.equal(await carol.contactState("bo"), "unverified");
+      await carol.addMembers(id, ["bo"]);
+
+      const changed = collect(alice, "identityChanged");
+      const epoch = alice.epoch(id);
+      await alice.sync();
+      assert.deepEqual(changed, [{ username: "bo", deviceId: reinstalled.deviceId, conversationId: id }]);
+      assert.equal(alice.epoch(id), epoch, "alice waits at cy's commit");
+      assert.equal(await alice.acceptIdentity("ada"), false, "nothing changed for ada");
+      assert.equal(await alice.acceptIdentity("bo"), true);
+      await alice.sync();
+      assert.equal(alice.epoch(id), epoch + 1, "accepted: the commit goes in");
+      assert.ok(alice.members(id).some((m) => m.deviceId === reinstalled.deviceId));
+      await reinstalled.sync();
+      const seen = collect(reinstalled, "message");
+      await alice.send(id, "welcome back");
+      await reinstalled.sync();
+      assert.deepEqual(
+        seen.map((m) => m.text),
+        ["welcome back"],
+      );
+      await Promise.all([alice, carol, reinstalled].map((c) => c.close()));
+    });
   });
 }
