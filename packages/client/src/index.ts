@@ -45,4 +45,5 @@ export type {
   Transport,
   WelcomeEntry,
 } from "./transport/transport.js";
+export type { VerificationState } from "./trust/contacts.js";
 export { verificationCode } from "./verificationCode.js";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +24,7 @@ import {
   MemoryStore,
   ParleyClient,
   type ParleyClientError,
+  SqliteStore,
 } from "../src/index.js";
 import { collect, newClient, PASSWORD, SMALL_POOL } from "./harness.js";
 
@@ -246,6 +247,27 @@ for (const backend of backends) {
     it("bob's real binding copied onto the forged leaf does not verify for its key", async () => {
       const { refusals } = await forgedLeaf("3", (_key, bobsOwn) => bobsOwn);
       assert.match(refusals[0]?.message ?? "", /has no valid device binding/);
+    });
+
+    it("the identity key and the pins survive reopening a SQLite store", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "parley-identity-store-"));
+      try {
+        const path = join(dir, "eve.db");
+        const eve = await newClient(server.url, "eve", { store: SqliteStore.open(path) });
+        const frank = await newClient(server.url, "frank");
+        await eve.createConversation({ members: ["frank"] });
+        const [identity, number] = [eve.exportIdentity(), await eve.safetyNumber("frank")];
+        assert.equal(await eve.verifyContact("frank", number ?? ""), true);
+        await eve.close();
+        const reopened = await ParleyClient.open({ store: SqliteStore.open(path) });
+        assert.deepEqual(reopened.exportIdentity(), identity);
+        assert.equal(await reopened.safetyNumber("frank"), number);
+        assert.equal(await reopened.contactState("frank"), "verified");
+        assert.equal((await stat(path)).mode & 0o777, 0o600);
+        await Promise.all([reopened.close(), frank.close()]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it("safety numbers, verification, new devices of a contact, and a changed identity", async () => {
