@@ -18,8 +18,11 @@ export interface LeafView {
 
 type Member = ReturnType<MlsGroup["members"]>[number];
 
+/** The committer's user and identity key: it may bring new keys of its own user. */
+type Voucher = { readonly username: string; readonly key: string };
+
 const untrusted = (message: string) => new ParleyClientError("untrusted-identity", message);
-const short = (deviceId: string) => deviceId.slice(0, 12);
+const describe = (leaf: LeafView) => `${leaf.username}/${leaf.deviceId.slice(0, 12)}`;
 
 /**
  * The identity keys pinned per username, and the check every leaf this device accepts goes through: the leaf's
@@ -122,14 +125,15 @@ export class TrustBook {
     return true;
   }
 
-  private voucherOf(leaf: LeafView): { username: string; key: string } | undefined {
+  private voucherOf(leaf: LeafView): Voucher | undefined {
     const key = bindingKey(leaf);
     return key ? { username: leaf.username, key } : undefined;
   }
 
+  /** Check `leaves` and pin what they show, all or nothing: the first leaf refused throws. */
   private async admit(
     leaves: LeafView[],
-    voucher: { username: string; key: string } | undefined,
+    voucher: Voucher | undefined,
     conversationId?: string,
   ): Promise<void> {
     if (leaves.length === 0) return;
@@ -140,31 +144,13 @@ export class TrustBook {
     const added: { username: string; deviceId: string }[] = [];
     for (const leaf of leaves) {
       const key = bindingKey(leaf);
-      const who = `${leaf.username}/${short(leaf.deviceId)}`;
-      if (!key) throw untrusted(`the leaf of ${who} has no valid device binding`);
-      const c = contacts.get(leaf.username);
-      const known = c?.identityKeys.includes(key) ?? false;
-      const vouched = voucher?.username === leaf.username && (c?.identityKeys.includes(voucher.key) ?? false);
-      if (!c || firstSight.has(leaf.username) || known || vouched) {
-        const devices = c?.devices ?? [];
-        if (c && !firstSight.has(leaf.username) && !devices.includes(leaf.deviceId))
-          added.push({ username: leaf.username, deviceId: leaf.deviceId });
-        contacts.set(leaf.username, {
-          username: leaf.username,
-          identityKeys: known && c ? c.identityKeys : [...(c?.identityKeys ?? []), key],
-          state: c?.state ?? "unverified",
-          ...(c?.pendingKey ? { pendingKey: c.pendingKey } : {}),
-          devices: devices.includes(leaf.deviceId) ? devices : [...devices, leaf.deviceId],
-        });
-        continue;
-      }
-      await this.save({ ...c, state: "changed", pendingKey: key });
-      this.events.emit("identityChanged", {
-        username: leaf.username,
-        deviceId: leaf.deviceId,
-        ...(conversationId ? { conversationId } : {}),
-      });
-      throw untrusted(`${who} carries an identity key that is not the one pinned for ${leaf.username}`);
+      if (!key) throw untrusted(`the leaf of ${describe(leaf)} has no valid device binding`);
+      const c = firstSight.has(leaf.username) ? undefined : contacts.get(leaf.username);
+      if (c && !accepts(c, leaf.username, key, voucher))
+        await this.refuseChanged(c, leaf, key, conversationId);
+      if (c && !c.devices.includes(leaf.deviceId))
+        added.push({ username: leaf.username, deviceId: leaf.deviceId });
+      contacts.set(leaf.username, pinned(contacts.get(leaf.username), leaf, key));
     }
     if (JSON.stringify([...contacts.values()]) !== stored) {
       const meta = Object.assign({}, ...[...contacts.values()].flatMap((c) => (c ? [contactMeta(c)] : [])));
@@ -174,9 +160,49 @@ export class TrustBook {
       this.events.emit("deviceAdded", { ...a, ...(conversationId ? { conversationId } : {}) });
   }
 
+  /** Mark the contact `changed` (told once per new key) and refuse the leaf. */
+  private async refuseChanged(
+    c: ContactRecord,
+    leaf: LeafView,
+    key: string,
+    conversationId: string | undefined,
+  ): Promise<never> {
+    if (c.state !== "changed" || c.pendingKey !== key) {
+      await this.save({ ...c, state: "changed", pendingKey: key });
+      this.events.emit("identityChanged", {
+        username: leaf.username,
+        deviceId: leaf.deviceId,
+        ...(conversationId ? { conversationId } : {}),
+      });
+    }
+    throw untrusted(
+      `${describe(leaf)} carries an identity key that is not the one pinned for ${leaf.username}`,
+    );
+  }
+
   private save(contact: ContactRecord): Promise<void> {
     return this.store.write({ meta: contactMeta(contact) });
   }
+}
+
+/** A pinned key, or a new one brought by a pinned device of the same user. */
+function accepts(c: ContactRecord, username: string, key: string, voucher: Voucher | undefined): boolean {
+  return (
+    c.identityKeys.includes(key) || (voucher?.username === username && c.identityKeys.includes(voucher.key))
+  );
+}
+
+/** The contact with this leaf's key and device pinned (a new contact: trust on first use). */
+function pinned(c: ContactRecord | undefined, leaf: LeafView, key: string): ContactRecord {
+  const keys = c?.identityKeys ?? [];
+  const devices = c?.devices ?? [];
+  return {
+    username: leaf.username,
+    identityKeys: keys.includes(key) ? keys : [...keys, key],
+    state: c?.state ?? "unverified",
+    ...(c?.pendingKey ? { pendingKey: c.pendingKey } : {}),
+    devices: devices.includes(leaf.deviceId) ? devices : [...devices, leaf.deviceId],
+  };
 }
 
 /** A `changed` contact's new key joins the pinned ones (its other devices keep theirs). */
