@@ -2,9 +2,12 @@ import { randomBytes } from "node:crypto";
 import {
   type CiphersuiteName,
   type CryptoProvider,
+  createBinding,
   decodeGroup,
   type GroupOptions,
+  generateIdentityKeyPair,
   generateSignatureKeyPair,
+  type IdentityKeyPair,
   loadSuite,
   MlsGroup,
   type MlsSuite,
@@ -35,6 +38,9 @@ import type { ClientStore, ConversationRecord, DeviceRecord, HistoryRecord } fro
 import { syncConversation } from "./sync.js";
 import { HttpTransport } from "./transport/httpTransport.js";
 import type { Transport } from "./transport/transport.js";
+import type { VerificationState } from "./trust/contacts.js";
+import { encodeIdentity, IDENTITY_KEY, loadIdentity } from "./trust/identityKey.js";
+import { TrustBook } from "./trust/trustBook.js";
 import { verificationCode } from "./verificationCode.js";
 import { processWelcomes } from "./welcome.js";
 
@@ -62,6 +68,12 @@ export interface LoginOptions extends ClientOptions {
   serverUrl: string;
   username: string;
   password: string;
+  /**
+   * For a new device: the account's identity key, from `exportIdentity()` on an existing device (moved out of
+   * band). Without it the device makes its own identity key, which contacts accept once one of the account's
+   * trusted devices adds it (`addOwnDevices`).
+   */
+  identity?: Uint8Array;
 }
 
 export interface ConversationSummary {
@@ -109,17 +121,21 @@ export class ParleyClient {
   private constructor(
     private device: DeviceRecord,
     suite: MlsSuite,
+    identity: IdentityKeyPair,
     private readonly store: ClientStore,
     private readonly transport: Transport,
     options: ClientOptions,
   ) {
+    const me = { username: device.username, deviceId: device.deviceId };
     const groupOptions: GroupOptions = { validateCredential, pastEpochs: options.pastEpochs ?? 4 };
     const provider = options.cryptoProvider;
     this.pool = { ...DEFAULT_POOL, ...options.keyPackagePool };
     this.ctx = {
       suite,
-      me: { username: device.username, deviceId: device.deviceId },
+      me,
       keys: { publicKey: device.signaturePublicKey, privateKey: device.signaturePrivateKey },
+      identity,
+      trust: new TrustBook(store, me, identity.publicKey, this.emitter),
       store,
       transport,
       groupOptions,
@@ -145,7 +161,9 @@ export class ParleyClient {
     if (await options.store.loadDevice())
       throw new ParleyClientError("usage", "this store already holds a device; use a new store to register");
     await transport.register(options.username, options.password, options.registrationToken);
-    return ParleyClient.login({ ...options, transport });
+    const client = await ParleyClient.login({ ...options, transport });
+    await client.ctx.trust.pinOwn(); // the first device makes the account's identity key
+    return client;
   }
 
   /**
@@ -184,9 +202,14 @@ export class ParleyClient {
       token: session.token,
       tokenExpiresAt: session.expiresAt,
     };
-    await options.store.write({ device });
+    const identity = existing ? undefined : importIdentity(options.identity);
+    await options.store.write({
+      device,
+      ...(identity ? { meta: { [IDENTITY_KEY]: encodeIdentity(identity) } } : {}),
+    });
     transport.setToken(session.token);
     const client = await ParleyClient.load(device, suite, { ...options, transport });
+    if (options.identity && !existing) await client.ctx.trust.pinOwn();
     try {
       await rememberOwnDevices(client.ctx);
     } catch (err) {
@@ -212,7 +235,16 @@ export class ParleyClient {
     suite: MlsSuite,
     options: ClientOptions,
   ): Promise<ParleyClient> {
-    const client = new ParleyClient(device, suite, options.store, options.transport as Transport, options);
+    const { identity, fresh } = await loadIdentity(options.store);
+    if (fresh) await options.store.write({ meta: { [IDENTITY_KEY]: encodeIdentity(identity) } });
+    const client = new ParleyClient(
+      device,
+      suite,
+      identity,
+      options.store,
+      options.transport as Transport,
+      options,
+    );
     const outbox = await options.store.loadOutbox();
     for (const record of await options.store.loadConversations()) {
       let group: MlsGroup | undefined;
@@ -239,6 +271,38 @@ export class ParleyClient {
 
   get deviceId(): string {
     return this.device.deviceId;
+  }
+
+  /**
+   * The account's identity key pair, for `login({ identity })` on a new device of this account. Secret: move it
+   * only over a channel you trust (e.g. a QR code between your own devices).
+   */
+  exportIdentity(): Uint8Array {
+    return new Uint8Array(Buffer.concat([this.ctx.identity.publicKey, this.ctx.identity.privateKey]));
+  }
+
+  /** The safety number of `username` (this account's own too), over its pinned identity keys; undefined if unknown. */
+  safetyNumber(username: string = this.username): Promise<string | undefined> {
+    return this.ctx.trust.safetyNumber(username);
+  }
+
+  /** Whether this device has verified `username`'s identity, or saw it change; undefined if never seen. */
+  async contactState(username: string): Promise<VerificationState | undefined> {
+    return (await this.ctx.trust.contact(username))?.state;
+  }
+
+  /**
+   * Mark `username` verified if `safetyNumber` is the one this device computes (compared out of band); a
+   * `changed` contact then pins its new key. Returns whether it matched. Run `sync()` after to go on with
+   * conversations that waited for it.
+   */
+  verifyContact(username: string, safetyNumber: string): Promise<boolean> {
+    return this.ctx.trust.verify(username, safetyNumber);
+  }
+
+  /** Accept a `changed` contact's new identity key unverified (state `unverified`). Then `sync()`. */
+  acceptIdentity(username: string): Promise<boolean> {
+    return this.ctx.trust.accept(username);
   }
 
   /** This device's own verification code (what others should see for it). */
@@ -291,14 +355,7 @@ export class ParleyClient {
 
   /** Upload key packages when the server's count for this device runs low. */
   async replenishKeyPackages(): Promise<number> {
-    return replenishKeyPackages(
-      this.ctx.suite,
-      this.ctx.me,
-      this.ctx.keys,
-      this.store,
-      this.transport,
-      this.pool,
-    );
+    return replenishKeyPackages(this.ctx.suite, this.deviceKeys(), this.store, this.transport, this.pool);
   }
 
   conversationList(): ConversationSummary[] {
@@ -317,7 +374,7 @@ export class ParleyClient {
     const name = options.name ?? "";
     const groupId = randomBytes(32);
     const id = toBase64Url(groupId);
-    const leaf = await newKeyPackage(this.ctx.suite, this.ctx.me, this.ctx.keys);
+    const leaf = await newKeyPackage(this.ctx.suite, this.deviceKeys());
     let group: MlsGroup;
     try {
       group = await MlsGroup.create(this.ctx.suite, leaf, {
@@ -364,9 +421,11 @@ export class ParleyClient {
     for (const username of new Set(usernames)) {
       if (!isValidUsername(username)) throw new ParleyClientError("usage", "not a valid username");
       const packages = await this.transport.claimKeyPackages(username);
-      const usable = packages
-        .map((p) => ({ username, ...p }))
-        .filter((c) => c.deviceId !== this.deviceId && checkClaimed(this.ctx.suite.id, c));
+      const usable = await this.ctx.trust.checkClaimed(
+        packages
+          .map((p) => ({ username, ...p }))
+          .filter((c) => c.deviceId !== this.deviceId && checkClaimed(this.ctx.suite.id, c)),
+      );
       if (usable.length === 0 && username !== this.username)
         throw new ParleyClientError("no-key-packages", `${username} has no device with a usable key package`);
       claimed.push(...usable);
@@ -488,9 +547,11 @@ export class ParleyClient {
   async addOwnDevices(): Promise<string[]> {
     const changed: string[] = [];
     for (const conv of [...this.conversations.values()].filter((c) => c.active)) {
-      const claimed = (await this.transport.claimKeyPackages(this.username))
-        .map((p) => ({ username: this.username, ...p }))
-        .filter((c) => c.deviceId !== this.deviceId && checkClaimed(this.ctx.suite.id, c));
+      const claimed = await this.ctx.trust.checkClaimed(
+        (await this.transport.claimKeyPackages(this.username))
+          .map((p) => ({ username: this.username, ...p }))
+          .filter((c) => c.deviceId !== this.deviceId && checkClaimed(this.ctx.suite.id, c)),
+      );
       if (await conv.lock.run(() => runCommit(this.ctx, conv, addDevices(claimed)))) changed.push(conv.id);
     }
     return changed;
@@ -651,7 +712,26 @@ export class ParleyClient {
     return conv;
   }
 
+  private deviceKeys() {
+    return { address: this.ctx.me, keys: this.ctx.keys, identity: this.ctx.identity };
+  }
+
   private ensureOpen(): void {
     if (this.closed) throw new ParleyClientError("usage", "the client is closed");
   }
+}
+
+/** An identity from `exportIdentity()`, or a new one; the halves must belong together. */
+function importIdentity(exported: Uint8Array | undefined): IdentityKeyPair {
+  if (!exported) return generateIdentityKeyPair();
+  const identity = { publicKey: exported.slice(0, 32), privateKey: exported.slice(32) };
+  try {
+    createBinding(identity, "check", identity.publicKey);
+  } catch {
+    throw new ParleyClientError(
+      "usage",
+      "identity: not an exported identity key (64 bytes from exportIdentity)",
+    );
+  }
+  return identity;
 }

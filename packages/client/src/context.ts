@@ -1,14 +1,19 @@
-import type { CryptoProvider, GroupOptions, MlsSuite, SignatureKeyPair } from "@parley/mls";
+import type { CryptoProvider, GroupOptions, IdentityKeyPair, MlsSuite, SignatureKeyPair } from "@parley/mls";
 import type { Emitter } from "./events.js";
 import type { DeviceAddress } from "./identity.js";
 import type { ClientStore } from "./storage/store.js";
 import type { Transport } from "./transport/transport.js";
+import type { TrustBook } from "./trust/trustBook.js";
 
 /** What the client's parts share: this device, its store and transport, and the application's event sink. */
 export interface ClientContext {
   readonly suite: MlsSuite;
   readonly me: DeviceAddress;
   readonly keys: SignatureKeyPair;
+  /** The account's identity key: it signs this device's binding. */
+  readonly identity: IdentityKeyPair;
+  /** Pinned identity keys, and the check of every leaf this device accepts. */
+  readonly trust: TrustBook;
   readonly store: ClientStore;
   readonly transport: Transport;
   readonly groupOptions: GroupOptions;

@@ -23,6 +23,7 @@ export type ClientErrorCode =
   | "retries-exhausted" // kept losing the epoch race
   | "no-key-packages" // the user has no devices with key packages to claim
   | "undecryptable" // a message from the log could not be processed
+  | "untrusted-identity" // a leaf's device binding is missing or invalid, or its identity key is not the pinned one
   | "usage"; // the caller asked for something that cannot be done
 
 export class ParleyClientError extends Error {

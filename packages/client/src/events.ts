@@ -92,6 +92,13 @@ export interface ClientEvents {
    * in `added` is a new login on this account; if it was not its owner, revoke it.
    */
   ownDevices: { readonly added: string[]; readonly removed: string[] };
+  /** A known contact has a new device whose binding verifies against a pinned identity key. */
+  deviceAdded: { readonly username: string; readonly deviceId: string; readonly conversationId?: string };
+  /**
+   * A leaf of `username` carries an identity key that is not pinned: the contact is now `changed` and such leaves
+   * are refused (the conversation waits) until `acceptIdentity` or `verifyContact`.
+   */
+  identityChanged: { readonly username: string; readonly deviceId: string; readonly conversationId?: string };
 }
 
 export type EventName = keyof ClientEvents;

@@ -46,4 +46,5 @@ export type {
   WelcomeEntry,
   WelcomePage,
 } from "./transport/transport.js";
+export type { VerificationState } from "./trust/contacts.js";
 export { verificationCode } from "./verificationCode.js";

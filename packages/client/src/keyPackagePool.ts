@@ -1,6 +1,9 @@
 import {
+  createBinding,
   createKeyPackage,
+  DEVICE_BINDING_EXTENSION_TYPE,
   encodeKeyPackageBundle,
+  type IdentityKeyPair,
   type KeyPackageBundle,
   type MlsSuite,
   type SignatureKeyPair,
@@ -22,18 +25,29 @@ export interface PoolPolicy {
 export const DEFAULT_POOL: PoolPolicy = { lowWater: 10, target: 30 };
 const UPLOAD_BATCH = 100; // below the server's per-upload limit
 
-/** Every key package (and the group creator's leaf) advertises the group-name extension so renames are allowed. */
+/** This device's MLS identity: its address, signature key, and the account identity key that binds them. */
+export interface DeviceKeys {
+  readonly address: DeviceAddress;
+  readonly keys: SignatureKeyPair;
+  readonly identity: IdentityKeyPair;
+}
+
+/**
+ * Every key package (and the group creator's leaf) advertises the group-name extension so renames are allowed,
+ * and carries the device binding, so every member can check whose device it is.
+ */
 export function newKeyPackage(
   suite: MlsSuite,
-  address: DeviceAddress,
-  keys: SignatureKeyPair,
+  device: DeviceKeys,
   lastResort = false,
 ): Promise<KeyPackageBundle> {
+  const binding = createBinding(device.identity, device.address.username, device.keys.publicKey);
   return createKeyPackage(suite, {
-    identity: credentialIdentity(address),
-    signatureKeyPair: keys,
+    identity: credentialIdentity(device.address),
+    signatureKeyPair: device.keys,
     capabilities: { ciphersuites: [suite.id], credentials: ["basic"], extensions: [GROUP_NAME_EXTENSION] },
     lastResort,
+    leafExtensions: [{ type: DEVICE_BINDING_EXTENSION_TYPE, data: binding }],
   });
 }
 
@@ -44,8 +58,7 @@ export function newKeyPackage(
  */
 export async function replenishKeyPackages(
   suite: MlsSuite,
-  address: DeviceAddress,
-  keys: SignatureKeyPair,
+  device: DeviceKeys,
   store: ClientStore,
   transport: Transport,
   policy: PoolPolicy,
@@ -54,8 +67,8 @@ export async function replenishKeyPackages(
   const wanted = count.available < policy.lowWater ? policy.target - count.available : 0;
   if (wanted <= 0 && count.lastResort) return 0;
   const fresh: KeyPackageBundle[] = [];
-  for (let i = 0; i < wanted; i++) fresh.push(await newKeyPackage(suite, address, keys));
-  const lastResort = count.lastResort ? undefined : await newKeyPackage(suite, address, keys, true);
+  for (let i = 0; i < wanted; i++) fresh.push(await newKeyPackage(suite, device));
+  const lastResort = count.lastResort ? undefined : await newKeyPackage(suite, device, true);
   const now = Date.now();
   const record = (b: KeyPackageBundle, isLastResort: boolean): KeyPackageRecord => ({
     ref: toHex(b.ref),

@@ -134,6 +134,7 @@ export async function applyEntries(
         try {
           const result = await group.process(entry.message);
           if (result.kind !== "commit") throw new ParleyClientError("undecryptable", "expected a commit");
+          await ctx.trust.checkCommit(group, result.group, result.senderLeafIndex, conv.id);
           wipes.push(result.forgetPrevious);
           const by = group.members().find((m) => m.leafIndex === result.senderLeafIndex);
           notices.push(...changeNotices(ctx, conv.id, group, result.group, by && memberInfo(by)));
@@ -145,6 +146,9 @@ export async function applyEntries(
           }
         } catch (err) {
           failed(entry.seq, err);
+          // A leaf we cannot trust: the conversation waits at this commit (retried on every sync) until the
+          // application accepts or verifies the identity; a forged leaf keeps it waiting.
+          if (isClientError(err, "untrusted-identity")) break;
         }
       }
     } else if (entry.sender !== ctx.me.deviceId && entry.epoch >= record.joinedEpoch) {

@@ -67,6 +67,7 @@ async function joinOne(
     group = await MlsGroup.joinFromWelcome(ctx.suite, entry.welcome, bundle, ctx.groupOptions);
     if (toBase64Url(group.groupId) !== entry.groupId)
       throw new ParleyClientError("mls", "the Welcome is for another group than the server said");
+    await ctx.trust.checkRoster(group, entry.groupId);
   } catch (err) {
     await ctx.store.write({ meta });
     const error = asClientError(err, "mls", `Welcome ${entry.id}`);

@@ -49,6 +49,7 @@ export {
 export { type ClientConfig, defaultClientConfig } from "ts-mls/clientConfig.js";
 export { processProposal } from "ts-mls/clientState.js";
 export { getCiphersuiteNameFromId } from "ts-mls/crypto/ciphersuite.js";
+export { extensionTypeToNumber } from "ts-mls/extension.js";
 export { decodeExternalSender, type ExternalSender, encodeExternalSender } from "ts-mls/externalSender.js";
 export type { GroupContext } from "ts-mls/groupContext.js";
 export {

@@ -20,6 +20,7 @@ export {
 export type { GroupOptions } from "./group/options.js";
 export type { HandshakeValidator, IncomingHandshake } from "./group/process.js";
 export { decodeGroup, encodeGroup, STATE_FORMAT_VERSION } from "./group/stateCodec.js";
+export * from "./identity/index.js";
 export {
   type ContentType,
   inspectKeyPackage,

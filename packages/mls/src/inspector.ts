@@ -11,6 +11,7 @@ import {
 } from "./engine.js";
 import { ParleyMlsError } from "./errors.js";
 import { decodeAnyKeyPackage } from "./group/decode.js";
+import { fromEngineExtensions, type LeafExtension } from "./identity/leafExtensions.js";
 import { LAST_RESORT_EXTENSION_TYPE } from "./keyPackage.js";
 import { decodeExact, MAX_MESSAGE_BYTES } from "./message.js";
 import { loadSuite } from "./suite.js";
@@ -51,6 +52,8 @@ export interface KeyPackageInfo {
   readonly lifetime: { readonly notBefore: bigint; readonly notAfter: bigint };
   /** Carries the last_resort extension: a server hands it out without consuming it. */
   readonly lastResort: boolean;
+  /** The leaf node's extensions (a Parley device binding among them). */
+  readonly leafExtensions: readonly LeafExtension[];
 }
 
 export type MessageInfo =
@@ -288,5 +291,6 @@ function keyPackageInfo(kp: KeyPackage): KeyPackageInfo {
     signatureKey: kp.leafNode.signaturePublicKey,
     lifetime: kp.leafNode.lifetime,
     lastResort: kp.extensions.some((e) => e.extensionType === LAST_RESORT_EXTENSION_TYPE),
+    leafExtensions: fromEngineExtensions(kp.leafNode.extensions),
   };
 }

@@ -12,6 +12,7 @@ import {
   type PrivateKeyPackage,
 } from "./engine.js";
 import { asMlsError, ParleyMlsError } from "./errors.js";
+import { type LeafExtension, toEngineExtensions } from "./identity/leafExtensions.js";
 import { decodeExact } from "./message.js";
 import type { MlsSuite } from "./suite.js";
 import { ByteReader, ByteWriter } from "./util/bytes.js";
@@ -37,6 +38,8 @@ export interface KeyPackageOptions {
   };
   /** Mark it last-resort (extension 0x000a), so a server hands it out without consuming it. */
   lastResort?: boolean;
+  /** Leaf-node extensions (e.g. a device binding); their types are added to the leaf's capabilities. */
+  leafExtensions?: readonly LeafExtension[];
 }
 
 /** A key package with the private keys needed to join through it. Keep `privateKeys` secret. */
@@ -75,6 +78,9 @@ export async function createKeyPackage(
     : defaultCapabilities();
   if (!caps && options.lastResort)
     capabilities.extensions = [...capabilities.extensions, LAST_RESORT_EXTENSION_TYPE];
+  const leafExtensions = options.leafExtensions ?? [];
+  const missing = leafExtensions.map((e) => e.type).filter((t) => !capabilities.extensions.includes(t));
+  capabilities.extensions = [...capabilities.extensions, ...new Set(missing)];
   try {
     const { publicPackage, privatePackage } = await generateKeyPackageWithKey(
       basicCredential(options.identity),
@@ -83,6 +89,7 @@ export async function createKeyPackage(
       extensions,
       { signKey: options.signatureKeyPair.privateKey, publicKey: options.signatureKeyPair.publicKey },
       suite.impl,
+      toEngineExtensions(leafExtensions),
     );
     return bundleOf(suite, publicPackage, privatePackage);
   } catch (err) {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, test } from "node:test";
 import { createKeyPackage, generateSignatureKeyPair, loadSuite } from "@parley/mls";
 import { DEFAULT_CONFIG } from "../src/index.js";
@@ -9,7 +10,8 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 async function device(name: string) {
   const suite = await loadSuite(1);
   const keys = await generateSignatureKeyPair(suite);
-  const identity = new TextEncoder().encode(name);
+  const deviceId = createHash("sha256").update(keys.publicKey).digest("hex");
+  const identity = new TextEncoder().encode(`${name}/${deviceId}`);
   return {
     keys,
     keyPackage: async (lastResort = false) =>
@@ -192,8 +194,8 @@ for (const backend of backends) {
           });
           return String(r.body.token);
         };
-        const phone = await device("bob-phone");
-        const laptop = await device("bob-laptop");
+        const phone = await device("bob");
+        const laptop = await device("bob");
         const bobPhone = await session("bob", phone);
         const bobLaptop = String(
           (

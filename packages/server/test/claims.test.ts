@@ -17,7 +17,7 @@ async function claimServer(backend: Backend, limits: Partial<ServerConfig["limit
   const suite = await loadSuite(1);
   const device = (name: string) => loginDevice(server.url, suite, name);
   const lastResortPackage = async (d: Awaited<ReturnType<typeof device>>) => {
-    const identity = new TextEncoder().encode("bob");
+    const identity = new TextEncoder().encode(`${d.credentials.username}/${d.deviceId}`);
     return (await createKeyPackage(suite, { identity, signatureKeyPair: d.keys, lastResort: true })).message;
   };
   const upload = async (d: Awaited<ReturnType<typeof device>>, count: number, lastResort = false) => {

@@ -69,7 +69,7 @@ async function attacker(
     group = m.group;
     messages.push(m.message);
   }
-  const identity = text("mallory");
+  const identity = text(`mallory/${main.deviceId}`);
   const keyPackages = await Promise.all(
     Array.from({ length: 10 }, async () => (await main.keyPackage()).message),
   );

@@ -107,12 +107,12 @@ export async function loginDevice(base: string, suite: MlsSuite, name: string) {
     signatureKey: Buffer.from(keys.publicKey).toString("base64"),
   };
   const session = await call(base, "POST", "/v1/sessions", { body: credentials });
+  const identity = new TextEncoder().encode(`${name}/${String(session.body.deviceId)}`);
   return {
     credentials,
     keys,
     token: String(session.body.token),
     deviceId: String(session.body.deviceId),
-    keyPackage: () =>
-      createKeyPackage(suite, { identity: new TextEncoder().encode(name), signatureKeyPair: keys }),
+    keyPackage: () => createKeyPackage(suite, { identity, signatureKeyPair: keys }),
   };
 }

@@ -1,5 +1,6 @@
 import { fromEngineCredential, type MemberCredential } from "../credential.js";
 import type { ClientState } from "../engine.js";
+import { fromEngineExtensions, type LeafExtension } from "../identity/leafExtensions.js";
 
 /** A leaf of the ratchet tree: one member device. */
 export interface Member {
@@ -8,6 +9,8 @@ export interface Member {
   readonly signatureKey: Uint8Array;
   /** The leaf's HPKE encryption key; changes on every update or commit path. */
   readonly encryptionKey: Uint8Array;
+  /** The leaf node's extensions (a Parley device binding among them). */
+  readonly extensions: readonly LeafExtension[];
 }
 
 export function membersOf(state: ClientState): Member[] {
@@ -21,6 +24,7 @@ export function membersOf(state: ClientState): Member[] {
       credential: fromEngineCredential(node.leaf.credential),
       signatureKey: node.leaf.signaturePublicKey,
       encryptionKey: node.leaf.hpkePublicKey,
+      extensions: fromEngineExtensions(node.leaf.extensions),
     });
   }
   return members;

@@ -1,9 +1,38 @@
-import { inspectKeyPackage, keyPackageRef, ParleyMlsError, verifyKeyPackageSignature } from "@parley/mls";
+import {
+  inspectKeyPackage,
+  type KeyPackageInfo,
+  keyPackageRef,
+  ParleyMlsError,
+  verifyKeyPackageSignature,
+} from "@parley/mls";
 import type { FastifyInstance } from "fastify";
 import type { ServerContext } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import { ClaimLimits } from "../limits/claimLimits.js";
 import { base64, bearer, errors, username } from "./schemas.js";
+
+/** The authenticated device uploading: its account's username, its id and its signature key. */
+interface Uploader {
+  readonly username: string;
+  readonly deviceId: string;
+  readonly signatureKey: Uint8Array;
+}
+
+/**
+ * A key package must speak for the device that uploads it: a basic credential of exactly `username/deviceId`.
+ * Without this a member could publish, from her own account, a device whose credential names someone else.
+ */
+function checkCredential(info: KeyPackageInfo, device: Uploader, index: string): void {
+  const expected = `${device.username}/${device.deviceId}`;
+  const actual = info.credential.type === "basic" ? Buffer.from(info.credential.identity) : undefined;
+  if (!actual?.equals(Buffer.from(expected))) {
+    throw new ApiError(
+      400,
+      "credential_mismatch",
+      `key package ${index}: its credential must be the basic identity "${expected}" of the uploading device`,
+    );
+  }
+}
 
 interface Upload {
   keyPackages: string[];
@@ -16,7 +45,7 @@ export function keyPackageRoutes(
   { store, config, now, authenticate }: ServerContext,
 ): void {
   const limits = new ClaimLimits(config.limits, now);
-  const checked = async (deviceKey: Uint8Array, encoded: string, lastResort: boolean, index: string) => {
+  const checked = async (device: Uploader, encoded: string, lastResort: boolean, index: string) => {
     const data = new Uint8Array(Buffer.from(encoded, "base64"));
     if (data.length > config.limits.keyPackageBytes) {
       throw new ApiError(
@@ -36,13 +65,14 @@ export function keyPackageRoutes(
           `key package ${index}: ciphersuite ${info.cipherSuite} is not accepted`,
         );
       }
-      if (!Buffer.from(info.signatureKey).equals(Buffer.from(deviceKey))) {
+      if (!Buffer.from(info.signatureKey).equals(Buffer.from(device.signatureKey))) {
         throw new ApiError(
           400,
           "invalid_key_package",
           `key package ${index} is not signed by this device's key`,
         );
       }
+      checkCredential(info, device, index);
       if (info.lastResort !== lastResort) {
         throw new ApiError(
           400,
@@ -85,13 +115,15 @@ export function keyPackageRoutes(
       },
     },
     async (request, reply) => {
-      const deviceKey = await store.deviceSignatureKey(request.auth.deviceId);
-      if (!deviceKey) throw notFound("device");
+      const signatureKey = await store.deviceSignatureKey(request.auth.deviceId);
+      const account = await store.credentials(request.auth.accountId);
+      if (!signatureKey || !account) throw notFound("device");
+      const device = { username: account.username, deviceId: request.auth.deviceId, signatureKey };
       const packages = [];
       for (const [i, kp] of request.body.keyPackages.entries())
-        packages.push(await checked(deviceKey, kp, false, String(i)));
+        packages.push(await checked(device, kp, false, String(i)));
       const lastResort = request.body.lastResort
-        ? await checked(deviceKey, request.body.lastResort, true, "lastResort")
+        ? await checked(device, request.body.lastResort, true, "lastResort")
         : undefined;
       await store.addKeyPackages(
         request.auth.deviceId,
