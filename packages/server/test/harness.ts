@@ -112,7 +112,11 @@ export async function loginDevice(base: string, suite: MlsSuite, name: string) {
     keys,
     token: String(session.body.token),
     deviceId: String(session.body.deviceId),
+    // The credential a Parley client issues: `username/deviceId`.
     keyPackage: () =>
-      createKeyPackage(suite, { identity: new TextEncoder().encode(name), signatureKeyPair: keys }),
+      createKeyPackage(suite, {
+        identity: new TextEncoder().encode(`${name}/${String(session.body.deviceId)}`),
+        signatureKeyPair: keys,
+      }),
   };
 }
