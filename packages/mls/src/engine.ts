@@ -47,11 +47,11 @@ export {
   proposeExternal,
 } from "ts-mls";
 export { type ClientConfig, defaultClientConfig } from "ts-mls/clientConfig.js";
-export { processProposal } from "ts-mls/clientState.js";
+export { nextEpochContext, processProposal } from "ts-mls/clientState.js";
 export { getCiphersuiteNameFromId } from "ts-mls/crypto/ciphersuite.js";
 export { decodeExternalSender, type ExternalSender, encodeExternalSender } from "ts-mls/externalSender.js";
 export { verifyFramedContentSignature } from "ts-mls/framedContent.js";
-export type { GroupContext } from "ts-mls/groupContext.js";
+export { encodeGroupContext, type GroupContext } from "ts-mls/groupContext.js";
 export { ratchetTreeFromExtension, verifyGroupInfoSignature } from "ts-mls/groupInfo.js";
 export {
   decodeKeyPackage,
@@ -65,14 +65,15 @@ export { protectExternalProposalPublic, unprotectPublicMessage } from "ts-mls/me
 export { CodecError, CryptoError, MlsError, UsageError } from "ts-mls/mlsError.js";
 export type { ProposalOrRef } from "ts-mls/proposalOrRefType.js";
 export {
+  addLeafNode,
   decodeRatchetTree,
   encodeRatchetTree,
-  findBlankLeafNodeIndexOrExtend,
   type RatchetTree,
-  removeLeaves,
+  removeLeafNode,
 } from "ts-mls/ratchetTree.js";
 export { createConfirmedHash, createInterimHash } from "ts-mls/transcriptHash.js";
 export { treeHashRoot } from "ts-mls/treeHash.js";
+export { applyUpdatePath, type UpdatePath } from "ts-mls/updatePath.js";
 export { decodeWelcome, encodeWelcome } from "ts-mls/welcome.js";
 
 /** Recorded in saved state: state encoded by one engine version is not assumed readable by another. */

@@ -2,28 +2,32 @@ import { fromEngineCredential } from "../credential.js";
 import {
   ciphersuites,
   decodeMlsMessage,
+  type Extension,
   type KeyPackage,
   type LeafNode,
   type ProposalOrRef,
   type PublicMessage,
+  type RatchetTree,
   verifyFramedContentSignature,
   verifyKeyPackage,
   verifyLeafNodeSignature,
 } from "../engine.js";
 import { decodeExact, MAX_MESSAGE_BYTES } from "../message.js";
 import { bytesEqual } from "./bytes.js";
-import { joinerLeafIndex } from "./joinerLeaf.js";
+import { joinerLeafIndex, treeAfterPath, treeAfterProposals } from "./nextTree.js";
 import { type CommitChange, CommitCheckError, type IncomingLeaf, type PublicMember } from "./types.js";
 import { leafAt, type ViewState } from "./viewState.js";
 
-/** The verified commit's framing, kept for the GroupInfo check (transcript hash, confirmation tag). */
+/** The verified commit, kept for the GroupInfo check: its framing, and what it makes of the tree and context. */
 export interface CheckedFraming {
   readonly message: PublicMessage & {
     content: { contentType: "commit" };
     auth: { contentType: "commit"; confirmationTag: Uint8Array };
   };
-  /** The leaf index the committer has in the next epoch. */
-  readonly committerLeaf: number;
+  /** The ratchet tree of the next epoch, derived from the view's tree and the commit. */
+  readonly tree: RatchetTree;
+  /** The group context extensions a GroupContextExtensions proposal sets, if any. */
+  readonly extensions?: Extension[];
 }
 
 const framings = new WeakMap<CommitChange, CheckedFraming>();
@@ -62,16 +66,28 @@ export async function checkCommit(view: ViewState, bytes: Uint8Array): Promise<C
     view.suite.impl.signature,
   );
   if (!signed) throw new CommitCheckError("bad_signature", "the commit's signature does not verify");
-  const { added, removed } = await proposalEffects(view, commit.proposals, external, committer);
-  const committerLeaf = committer?.leafIndex ?? joinerLeafIndex(view.tree, removed);
+  const effects = await proposalEffects(view, commit.proposals, external, committer);
+  const { removed } = effects;
+  let tree = treeAfterProposals(
+    view.tree,
+    removed.map((m) => m.leafIndex),
+    effects.added,
+  );
+  let pathLeaf: IncomingLeaf | undefined;
+  if (commit.path) {
+    const leaf = commit.path.leafNode;
+    const committerLeaf = committer?.leafIndex ?? joinerLeafIndex(tree, leaf);
+    pathLeaf = await checkPathLeaf(view, leaf, committerLeaf);
+    tree = await treeAfterPath(tree, commit.path, committerLeaf, external, view.suite);
+  }
   const change: CommitChange = {
     external,
     ...(committer ? { committer } : {}),
-    added,
+    added: effects.added.map(leafOf),
     removed,
-    ...(commit.path ? { pathLeaf: await checkPathLeaf(view, commit.path.leafNode, committerLeaf) } : {}),
+    ...(pathLeaf ? { pathLeaf } : {}),
   };
-  framings.set(change, { message, committerLeaf });
+  framings.set(change, { message, tree, ...(effects.extensions ? { extensions: effects.extensions } : {}) });
   return change;
 }
 
@@ -106,9 +122,10 @@ async function proposalEffects(
   proposals: readonly ProposalOrRef[],
   external: boolean,
   committer: PublicMember | undefined,
-): Promise<{ added: IncomingLeaf[]; removed: PublicMember[] }> {
-  const added: IncomingLeaf[] = [];
+): Promise<{ added: LeafNode[]; removed: PublicMember[]; extensions?: Extension[] }> {
+  const added: LeafNode[] = [];
   const removed: PublicMember[] = [];
+  let extensions: Extension[] | undefined;
   let externalInits = 0;
   for (const p of proposals) {
     if (p.proposalOrRefType === "reference") {
@@ -138,23 +155,27 @@ async function proposalEffects(
         break;
       case "reinit":
         throw badProposal("ReInit is not supported by this server");
+      case "group_context_extensions":
+        if (extensions) throw badProposal("more than one GroupContextExtensions proposal");
+        extensions = proposal.groupContextExtensions.extensions;
+        break;
       default:
         break;
     }
   }
   if (external && externalInits !== 1)
     throw badProposal("an external commit carries exactly one ExternalInit");
-  return { added, removed };
+  return { added, removed, ...(extensions ? { extensions } : {}) };
 }
 
-async function checkKeyPackage(view: ViewState, keyPackage: KeyPackage): Promise<IncomingLeaf> {
+async function checkKeyPackage(view: ViewState, keyPackage: KeyPackage): Promise<LeafNode> {
   if (ciphersuites[keyPackage.cipherSuite] !== ciphersuites[view.context.cipherSuite]) {
     throw badProposal("an added key package is for another ciphersuite");
   }
   if (!(await verifyKeyPackage(keyPackage, view.suite.impl.signature))) {
     throw badProposal("an added key package's signature does not verify");
   }
-  return leafOf(keyPackage.leafNode);
+  return keyPackage.leafNode;
 }
 
 /** The UpdatePath's leaf (§7.6, §12.4.2): source "commit", signed over the group id and its leaf index. */
