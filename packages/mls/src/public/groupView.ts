@@ -1,6 +1,6 @@
 import { checkCommit } from "./checkCommit.js";
 import { checkNextGroupInfo } from "./nextGroupInfo.js";
-import type { CommitChange, PublicMember } from "./types.js";
+import { type CommitChange, guarded, type PublicMember } from "./types.js";
 import { membersOfTree, readGroupInfo, type ViewState } from "./viewState.js";
 
 /**
@@ -17,7 +17,7 @@ export class PublicGroupView {
 
   /** Read a GroupInfo MLSMessage (signature, tree hash and ratchet_tree checked). Throws CommitCheckError. */
   static async fromGroupInfo(bytes: Uint8Array): Promise<PublicGroupView> {
-    return new PublicGroupView(await readGroupInfo(bytes));
+    return new PublicGroupView(await guarded("GroupInfo", () => readGroupInfo(bytes)));
   }
 
   get groupId(): Uint8Array {
@@ -38,11 +38,12 @@ export class PublicGroupView {
 
   /** Verify a PublicMessage commit for this epoch and derive what it does. Throws CommitCheckError. */
   checkCommit(bytes: Uint8Array): Promise<CommitChange> {
-    return checkCommit(this.#state, bytes);
+    return guarded("commit", () => checkCommit(this.#state, bytes));
   }
 
   /** The view of the next epoch, if `groupInfo` follows from this view and the checked commit. */
   async checkNextGroupInfo(groupInfo: Uint8Array, change: CommitChange): Promise<PublicGroupView> {
-    return new PublicGroupView(await checkNextGroupInfo(this.#state, groupInfo, change));
+    const next = await guarded("GroupInfo", () => checkNextGroupInfo(this.#state, groupInfo, change));
+    return new PublicGroupView(next);
   }
 }

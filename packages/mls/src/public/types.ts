@@ -28,6 +28,7 @@ export interface CommitChange {
 
 /** Why a delivery service refuses a commit or a GroupInfo. */
 export type CommitRefusal =
+  | "malformed" // the bytes do not decode, or a structure in them is not one the checks can use
   | "not_public" // a PrivateMessage (or not a commit): nothing can be checked
   | "wrong_group"
   | "wrong_epoch"
@@ -38,6 +39,7 @@ export type CommitRefusal =
   | "bad_group_info"; // the GroupInfo does not follow from the view and the commit
 
 const CODES: Record<CommitRefusal, MlsErrorCode> = {
+  malformed: "malformed",
   not_public: "unsupported",
   wrong_group: "wrong-group",
   wrong_epoch: "wrong-epoch",
@@ -55,5 +57,19 @@ export class CommitCheckError extends ParleyMlsError {
     message: string,
   ) {
     super(CODES[reason], message);
+  }
+}
+
+/**
+ * Run a check on untrusted bytes: typed errors pass through, anything else the engine throws on structures it
+ * does not expect (a malformed tree, a key of the wrong size) is reported as `malformed`.
+ */
+export async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof ParleyMlsError) throw err;
+    const detail = err instanceof Error ? `${err.name}: ${err.message}` : "unknown failure";
+    throw new CommitCheckError("malformed", `${what}: ${detail}`);
   }
 }

@@ -18,6 +18,7 @@ export interface DeviceChange {
 }
 
 const REFUSALS: Record<CommitRefusal, [number, string]> = {
+  malformed: [400, "invalid_mls"],
   not_public: [400, "commit_not_public"],
   wrong_group: [400, "wrong_group"],
   wrong_epoch: [409, "epoch_conflict"],
