@@ -147,6 +147,22 @@ describe("PublicGroupView: a delivery service's view of a group", () => {
     });
     await refusedWith(view.checkCommit(otherEpoch), "wrong_epoch");
 
+    // An Add whose key package signature is broken, in a commit the committer signs.
+    const dave = await testClient(suite, "dave");
+    const addDave = await a.commit({ add: [(await dave.keyPackage()).message], publicMessage: true });
+    const brokenPackage = await forge(
+      addDave.commit,
+      a,
+      (pm) => {
+        const [p] = pm.content.contentType === "commit" ? pm.content.commit.proposals : [];
+        if (p?.proposalOrRefType !== "proposal" || p.proposal.proposalType !== "add") return;
+        const signature = p.proposal.add.keyPackage.signature;
+        signature[0] = (signature[0] ?? 0) ^ 1;
+      },
+      alice,
+    );
+    await refusedWith(view.checkCommit(brokenPackage), "bad_proposal");
+
     const hidden = await a.commit({ remove: [2] });
     await refusedWith(view.checkCommit(hidden.commit), "not_public");
     await refusedWith(view.checkCommit(await a.groupInfo()), "not_public");
