@@ -118,7 +118,8 @@ export function groupRoutes(
     {
       preHandler: authenticate,
       schema: {
-        summary: "Post a commit bundle; accepted only for the group's current epoch (else 409 with it)",
+        summary:
+          "Post a commit bundle (a PublicMessage commit and the next GroupInfo, checked against the group's public view); accepted only for the group's current epoch (else 409 with it)",
         tags: ["groups"],
         security: bearer,
         params: groupIdParam,
