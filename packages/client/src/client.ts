@@ -385,13 +385,15 @@ export class ParleyClient {
     } catch (err) {
       throw asClientError(err, "mls", "creating the group");
     }
+    // The server checks every commit against the group's public state, starting from this GroupInfo.
+    const groupInfo = await group.groupInfo();
     try {
-      await this.transport.createGroup(id);
+      await this.transport.createGroup(id, groupInfo);
     } catch (err) {
       // A lost answer: ask again; "exists" then means the first request did it (the id is 32 random bytes).
       if (!isClientError(err, "network")) throw err;
       try {
-        await this.transport.createGroup(id);
+        await this.transport.createGroup(id, groupInfo);
       } catch (again) {
         if (!isClientError(again, "conflict")) throw again;
       }

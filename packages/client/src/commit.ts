@@ -42,9 +42,12 @@ export async function runCommit(ctx: ClientContext, conv: Conversation, plan: Pl
       throw new ParleyClientError("retries-exhausted", `lost the epoch race ${attempt} times`);
     }
     let staged: Awaited<ReturnType<MlsGroup["commit"]>>;
+    let groupInfo: Uint8Array;
     try {
-      // A PublicMessage commit lets the server check the declared added devices against the Add proposals.
+      // Always a PublicMessage, with the next GroupInfo: the server verifies the commit against the group's
+      // public state, derives the membership change from it, and refuses commits it cannot read.
       staged = await group.commit({ ...change.changes, publicMessage: true });
+      groupInfo = await staged.group.groupInfo();
     } catch (err) {
       throw asClientError(err, "mls", "staging the commit");
     }
@@ -52,6 +55,7 @@ export async function runCommit(ctx: ClientContext, conv: Conversation, plan: Pl
       epoch: Number(group.epoch),
       commit: staged.commit,
       ...(staged.welcome ? { welcome: staged.welcome } : {}),
+      groupInfo,
       added: change.added,
       removed: change.removed,
       state: encodeGroup(staged.group),

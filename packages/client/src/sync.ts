@@ -13,6 +13,7 @@ export function bundleOf(pending: PendingCommitRecord): CommitBundle {
   return {
     commit: pending.commit,
     ...(pending.welcome ? { welcome: { deviceIds: pending.added, welcome: pending.welcome } } : {}),
+    ...(pending.groupInfo ? { groupInfo: pending.groupInfo } : {}),
     added: pending.added,
     removed: pending.removed,
   };

@@ -4,7 +4,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { createKeyPackage, generateSignatureKeyPair, loadSuite, MlsGroup } from "@parley/mls";
+import {
+  createBinding,
+  createKeyPackage,
+  DEVICE_BINDING_EXTENSION_TYPE,
+  generateIdentityKeyPair,
+  generateSignatureKeyPair,
+  loadSuite,
+  MlsGroup,
+} from "@parley/mls";
 import { buildServer, DEFAULT_CONFIG, openStore, type ServerConfig } from "@parley/server";
 import pg from "pg";
 import { fromBase64Url } from "../src/bytes.js";
@@ -65,10 +73,13 @@ async function attacker(url: string, username: string) {
   await transport.register(username, PASSWORD);
   const session = await transport.login(username, PASSWORD, keys.publicKey);
   transport.setToken(session.token);
+  // A genuine device binding, so that Welcomes to her groups pass the joiner's identity checks.
+  const binding = createBinding(generateIdentityKeyPair(), username, keys.publicKey);
   const leaf = (name: string) =>
     createKeyPackage(suite, {
       identity: new TextEncoder().encode(`${username}/${session.deviceId}`),
       signatureKeyPair: keys,
+      leafExtensions: [{ type: DEVICE_BINDING_EXTENSION_TYPE, data: binding }],
       capabilities: { ciphersuites: [suite.id], credentials: ["basic"], extensions: [0xf0a1] },
     }).then((kp) => ({ kp, name }));
   return { suite, transport, deviceId: session.deviceId, leaf };
@@ -102,13 +113,14 @@ for (const backend of backends) {
           extensions: [nameExtension("x".repeat(200_000))],
         });
         const groupId = Buffer.from(big.groupId).toString("base64url");
-        await mallory.transport.createGroup(groupId);
+        await mallory.transport.createGroup(groupId, await big.groupInfo());
         const add = await big.commit({ add: [claimed.keyPackage], publicMessage: true });
         const welcome = add.welcome as Uint8Array;
         assert.ok(welcome.length > 200_000);
         const outcome = await mallory.transport.postCommit(groupId, {
           commit: add.commit,
           welcome: { deviceIds: [claimed.deviceId], welcome },
+          groupInfo: await add.group.groupInfo(),
           added: [claimed.deviceId],
           removed: [],
         });
@@ -173,11 +185,12 @@ for (const backend of backends) {
             extensions: [nameExtension(String(i).repeat(100_000))],
           });
           const groupId = Buffer.from(group.groupId).toString("base64url");
-          await mallory.transport.createGroup(groupId);
+          await mallory.transport.createGroup(groupId, await group.groupInfo());
           const add = await group.commit({ add: [claimed.keyPackage], publicMessage: true });
           const outcome = await mallory.transport.postCommit(groupId, {
             commit: add.commit,
             welcome: { deviceIds: [claimed.deviceId], welcome: add.welcome as Uint8Array },
+            groupInfo: await add.group.groupInfo(),
             added: [claimed.deviceId],
             removed: [],
           });

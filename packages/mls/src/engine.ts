@@ -47,22 +47,34 @@ export {
   proposeExternal,
 } from "ts-mls";
 export { type ClientConfig, defaultClientConfig } from "ts-mls/clientConfig.js";
-export { processProposal } from "ts-mls/clientState.js";
+export { nextEpochContext, processProposal } from "ts-mls/clientState.js";
 export { getCiphersuiteNameFromId } from "ts-mls/crypto/ciphersuite.js";
 export { extensionTypeToNumber } from "ts-mls/extension.js";
 export { decodeExternalSender, type ExternalSender, encodeExternalSender } from "ts-mls/externalSender.js";
-export type { GroupContext } from "ts-mls/groupContext.js";
+export { verifyFramedContentSignature } from "ts-mls/framedContent.js";
+export { encodeGroupContext, type GroupContext } from "ts-mls/groupContext.js";
+export { ratchetTreeFromExtension, verifyGroupInfoSignature } from "ts-mls/groupInfo.js";
 export {
   decodeKeyPackage,
   encodeKeyPackage,
   makeKeyPackageRef,
   verifyKeyPackage,
 } from "ts-mls/keyPackage.js";
+export { verifyLeafNodeSignature } from "ts-mls/leafNode.js";
 export { unprotectPrivateMessage } from "ts-mls/messageProtection.js";
 export { protectExternalProposalPublic, unprotectPublicMessage } from "ts-mls/messageProtectionPublic.js";
 export { CodecError, CryptoError, MlsError, UsageError } from "ts-mls/mlsError.js";
 export type { ProposalOrRef } from "ts-mls/proposalOrRefType.js";
-export { decodeRatchetTree, encodeRatchetTree } from "ts-mls/ratchetTree.js";
+export {
+  addLeafNode,
+  decodeRatchetTree,
+  encodeRatchetTree,
+  type RatchetTree,
+  removeLeafNode,
+} from "ts-mls/ratchetTree.js";
+export { createConfirmedHash, createInterimHash } from "ts-mls/transcriptHash.js";
+export { treeHashRoot } from "ts-mls/treeHash.js";
+export { applyUpdatePath, type UpdatePath } from "ts-mls/updatePath.js";
 export { decodeWelcome, encodeWelcome } from "ts-mls/welcome.js";
 
 /** Recorded in saved state: state encoded by one engine version is not assumed readable by another. */

@@ -43,6 +43,14 @@ export {
 } from "./keyPackage.js";
 export { fromBareWelcome, MAX_MESSAGE_BYTES, splitMessages, toBareWelcome } from "./message.js";
 export {
+  type CommitChange,
+  CommitCheckError,
+  type CommitRefusal,
+  type IncomingLeaf,
+  PublicGroupView,
+  type PublicMember,
+} from "./public/index.js";
+export {
   CIPHERSUITES,
   type CiphersuiteName,
   type CryptoProvider,

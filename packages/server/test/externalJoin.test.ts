@@ -44,7 +44,11 @@ for (const backend of backends) {
       assert.equal(wrong.status, 400);
       assert.equal(wrong.body.error, "membership_mismatch");
       assert.equal((await post(phone.token, { commit: b64(join.commit) })).status, 400, "undeclared join");
-      const accepted = await post(phone.token, { commit: b64(join.commit), added: [phone.deviceId] });
+      const accepted = await post(phone.token, {
+        commit: b64(join.commit),
+        added: [phone.deviceId],
+        groupInfo: b64(await join.group.groupInfo()),
+      });
       assert.deepEqual(accepted.body, { seq: 1, epoch: 1 });
 
       // The laptop processes the external commit from the log; both sides agree and talk.

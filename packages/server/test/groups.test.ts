@@ -122,8 +122,11 @@ for (const backend of backends) {
         const fromAlice = await a.commit({ publicMessage: true });
         const fromBob = await b.commit({ publicMessage: true });
         const race = await Promise.all([
-          post(alice.token, { commit: b64(fromAlice.commit) }),
-          post(bob.token, { commit: b64(fromBob.commit) }),
+          post(alice.token, {
+            commit: b64(fromAlice.commit),
+            groupInfo: b64(await fromAlice.group.groupInfo()),
+          }),
+          post(bob.token, { commit: b64(fromBob.commit), groupInfo: b64(await fromBob.group.groupInfo()) }),
         ]);
         assert.deepEqual(race.map((r) => r.status).sort(), [201, 409]);
         const aliceWon = race[0]?.status === 201;
@@ -147,7 +150,13 @@ for (const backend of backends) {
         // Remove Bob: from then on he can neither read nor post.
         const removal = await a.commit({ remove: [b.ownLeafIndex], publicMessage: true });
         assert.equal(
-          (await post(alice.token, { commit: b64(removal.commit), removed: [bob.deviceId] })).status,
+          (
+            await post(alice.token, {
+              commit: b64(removal.commit),
+              removed: [bob.deviceId],
+              groupInfo: b64(await removal.group.groupInfo()),
+            })
+          ).status,
           201,
         );
         assert.equal((await call(u, "GET", `/v1/groups/${gid}/messages`, { token: bob.token })).status, 404);
@@ -159,7 +168,8 @@ for (const backend of backends) {
         const old = await stale.encrypt(text("old"));
         for (let i = 0; i < 3; i++) {
           const c = await stale.commit({ publicMessage: true });
-          assert.equal((await post(alice.token, { commit: b64(c.commit) })).status, 201);
+          const groupInfo = b64(await c.group.groupInfo());
+          assert.equal((await post(alice.token, { commit: b64(c.commit), groupInfo })).status, 201);
           stale = c.group;
         }
         const tooOld = await raw(alice.token, old.message);

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { describe, test } from "node:test";
-import { loadSuite, MlsGroup, readVarint } from "@parley/mls";
+import { createKeyPackage, generateSignatureKeyPair, loadSuite, MlsGroup, readVarint } from "@parley/mls";
 import { type Backend, call, loginDevice, postgresAvailable, startServer } from "./harness.js";
 
 const backends: Backend[] = ["sqlite", ...((await postgresAvailable()) ? (["postgres"] as const) : [])];
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
-/** A PrivateMessage with its clear header's epoch replaced (RFC 9420 §6.3.1: after version, wire format, group id). */
+/** An MLS message with its epoch replaced (PrivateMessage and PublicMessage: after version, wire format, group id). */
 function withEpoch(message: Uint8Array, epoch: bigint): Uint8Array {
   const copy = new Uint8Array(message);
   const { value, next } = readVarint(copy, 4, "group_id");
@@ -95,7 +95,10 @@ for (const backend of backends) {
         const alice = await loginDevice(u, suite, "alice");
         let a = await MlsGroup.create(suite, await alice.keyPackage());
         const gid = Buffer.from(a.groupId).toString("base64url");
-        await call(u, "POST", "/v1/groups", { token: alice.token, body: { groupId: gid } });
+        await call(u, "POST", "/v1/groups", {
+          token: alice.token,
+          body: { groupId: gid, groupInfo: b64(await a.groupInfo()) },
+        });
         const sent = await a.encrypt(new TextEncoder().encode("hi"));
         a = sent.group;
         const post = (body: Uint8Array) =>
@@ -109,17 +112,30 @@ for (const backend of backends) {
           assert.equal(r.status, 400, `epoch ${epoch}`);
           assert.match(((await r.json()) as { message: string }).message, /epoch out of range/);
         }
-        const commit = await a.commit({});
+        const commit = await a.commit({ publicMessage: true });
+        const groupInfo = b64(await commit.group.groupInfo());
         const commits = (body: object) =>
           call(u, "POST", `/v1/groups/${gid}/commits`, { token: alice.token, body });
         const huge = await commits({ commit: b64(withEpoch(commit.commit, 2n ** 63n)) });
         assert.equal(huge.status, 400);
-        const ghost = "0".repeat(64);
-        const unknownAdd = await commits({ commit: b64(commit.commit), added: [ghost] });
+        // A validly signed key package of a key no account registered.
+        const ghostKeys = await generateSignatureKeyPair(suite);
+        const ghost = Buffer.from(await crypto.subtle.digest("SHA-256", ghostKeys.publicKey)).toString("hex");
+        const ghostPackage = await createKeyPackage(suite, {
+          identity: new TextEncoder().encode(`ghost/${ghost}`),
+          signatureKeyPair: ghostKeys,
+        });
+        const addGhost = await a.commit({ add: [ghostPackage.message], publicMessage: true });
+        const unknownAdd = await commits({
+          commit: b64(addGhost.commit),
+          added: [ghost],
+          groupInfo: b64(await addGhost.group.groupInfo()),
+        });
         assert.equal(unknownAdd.status, 400);
         assert.equal(unknownAdd.body.error, "unknown_device");
         const unknownWelcome = await commits({
           commit: b64(commit.commit),
+          groupInfo,
           welcomes: [{ deviceIds: [alice.deviceId, ghost], welcome: b64(commit.commit) }],
         });
         assert.equal(unknownWelcome.status, 400);

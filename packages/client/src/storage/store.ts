@@ -35,6 +35,8 @@ export interface PendingCommitRecord {
   readonly welcome?: Uint8Array;
   readonly added: string[];
   readonly removed: string[];
+  /** The next epoch's GroupInfo, with the ratchet tree: the server advances its view of the group to it. */
+  readonly groupInfo?: Uint8Array;
   /** Encoded next-epoch group state (adopted only on acceptance). */
   readonly state: Uint8Array;
   /** Set once the server answered 201. */

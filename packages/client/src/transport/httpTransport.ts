@@ -277,11 +277,11 @@ export class HttpTransport implements Transport {
     });
   }
 
-  async createGroup(groupId: string): Promise<void> {
+  async createGroup(groupId: string, groupInfo: Uint8Array): Promise<void> {
     const route = "POST /v1/groups";
     const body = this.expect(
       route,
-      await this.request("POST", "/v1/groups", route, { json: { groupId } }),
+      await this.request("POST", "/v1/groups", route, { json: { groupId, groupInfo: toBase64(groupInfo) } }),
       201,
     );
     if (body.groupId !== groupId) throw malformed(route, "groupId differs from the one registered");

@@ -86,7 +86,7 @@ export interface Transport {
   uploadKeyPackages(keyPackages: Uint8Array[], lastResort?: Uint8Array): Promise<number>;
   keyPackageCount(): Promise<{ available: number; lastResort: boolean }>;
   claimKeyPackages(username: string): Promise<{ deviceId: string; keyPackage: Uint8Array }[]>;
-  createGroup(groupId: string): Promise<void>;
+  createGroup(groupId: string, groupInfo: Uint8Array): Promise<void>;
   groupStatus(groupId: string): Promise<{ epoch: number; nextSeq: number }>;
   postCommit(groupId: string, bundle: CommitBundle): Promise<CommitOutcome>;
   postMessage(groupId: string, message: Uint8Array, idempotencyKey: string): Promise<MessageOutcome>;

@@ -93,6 +93,7 @@ test("continuity: a leaf keeps its user and key unless the commit removed it", (
     leafIndex,
     credential: { type: "basic", identity: snowflakeBytes(userId) },
     signatureKey: new Uint8Array(65).fill(key),
+    extensions: [],
     encryptionKey: new Uint8Array(65),
   });
   const before = [member(0, SELF, 1), member(1, PEER, 2)];

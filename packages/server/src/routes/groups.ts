@@ -1,10 +1,10 @@
-import { inspectMessage, type MessageInfo, ParleyMlsError, type ProposalInfo } from "@parley/mls";
+import { inspectMessage, type MessageInfo, ParleyMlsError } from "@parley/mls";
 import type { FastifyInstance } from "fastify";
-import { deviceIdOf } from "../auth/tokens.js";
 import type { ServerContext } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import type { EventBus } from "../eventBus.js";
 import type { GroupStore } from "../storage/groups.js";
+import { checkInitialGroupInfo, checkUnviewedCommit, checkViewedCommit, storedView } from "./commitCheck.js";
 import { base64, bearer, cursor, deviceId, errors, MAX_INTEGER, queryInteger } from "./schemas.js";
 import { checkWelcomes, welcomeRoutes } from "./welcomes.js";
 
@@ -29,41 +29,6 @@ function inspect(bytes: Uint8Array, what: string): MessageInfo {
   } catch (err) {
     if (err instanceof ParleyMlsError) throw new ApiError(400, "invalid_mls", `${what}: ${err.message}`);
     throw err;
-  }
-}
-
-/**
- * The server can read a PublicMessage commit: the declared membership change must be what it does. Members
- * join through Add proposals; an external committer (RFC 9420 §12.4.3.2) adds itself, with an ExternalInit.
- */
-function checkDeclaredChange(
-  proposals: readonly ProposalInfo[],
-  external: boolean,
-  committer: string,
-  added: readonly string[],
-  removed: readonly string[],
-): void {
-  const expectedAdded = external
-    ? [committer]
-    : proposals.map((p) => (p.type === "add" ? deviceIdOf(p.keyPackage.signatureKey) : "")).filter(Boolean);
-  if (external && !proposals.some((p) => p.type === "external_init")) {
-    throw new ApiError(400, "invalid_mls", "an external commit must carry an ExternalInit proposal");
-  }
-  if (JSON.stringify(expectedAdded.sort()) !== JSON.stringify([...added].sort())) {
-    throw new ApiError(
-      400,
-      "membership_mismatch",
-      external
-        ? "an external commit adds exactly the committing device"
-        : "declared added devices differ from the commit's Add proposals",
-    );
-  }
-  if (proposals.filter((p) => p.type === "remove").length !== removed.length) {
-    throw new ApiError(
-      400,
-      "membership_mismatch",
-      "declared removals differ from the commit's Remove proposals",
-    );
   }
 }
 
@@ -116,13 +81,11 @@ export function groupRoutes(
     },
     async (request, reply) => {
       const groupInfo = request.body.groupInfo ? decode(request.body.groupInfo) : undefined;
-      if (groupInfo) {
-        const info = inspect(groupInfo, "groupInfo");
-        if (info.wireFormat !== "mls_group_info")
-          throw new ApiError(400, "invalid_mls", "groupInfo is not a GroupInfo");
-        sameGroup(info, request.body.groupId, "groupInfo");
-      }
       const { deviceId, accountId } = request.auth;
+      if (groupInfo) {
+        const view = await checkInitialGroupInfo(groups, groupInfo, deviceId);
+        sameGroup(view, request.body.groupId, "groupInfo");
+      }
       const events = await groups.create(
         request.body.groupId,
         { deviceId, accountId },
@@ -157,7 +120,8 @@ export function groupRoutes(
     {
       preHandler: authenticate,
       schema: {
-        summary: "Post a commit bundle; accepted only for the group's current epoch (else 409 with it)",
+        summary:
+          "Post a commit bundle (a PublicMessage commit and the next GroupInfo, checked against the group's public view); accepted only for the group's current epoch (else 409 with it)",
         tags: ["groups"],
         security: bearer,
         params: groupIdParam,
@@ -205,38 +169,43 @@ export function groupRoutes(
       const isMember = (await groups.forMember(groupId, deviceId)) !== undefined;
       const commit = decode(request.body.commit);
       const info = inspect(commit, "commit");
-      if (
-        (info.wireFormat !== "mls_public_message" && info.wireFormat !== "mls_private_message") ||
-        info.contentType !== "commit"
-      ) {
+      if (info.wireFormat === "mls_private_message" && info.contentType === "commit") {
+        throw new ApiError(
+          400,
+          "commit_not_public",
+          "commits must be PublicMessages: the server checks them",
+        );
+      }
+      if (info.wireFormat !== "mls_public_message" || info.contentType !== "commit") {
         throw new ApiError(400, "invalid_mls", "commit is not an MLS commit message");
       }
-      const external = info.wireFormat === "mls_public_message" && info.sender.type === "new_member_commit";
+      const external = info.sender.type === "new_member_commit";
       // A non-member may only join by external commit, and only beside a device of its own account.
       if (!isMember && !(external && (await groups.accountIsMember(groupId, accountId)))) {
         throw notFound("group");
       }
       sameGroup(info, groupId, "commit");
-      const added = request.body.added ?? [];
-      const removed = request.body.removed ?? [];
-      if (info.wireFormat === "mls_public_message")
-        checkDeclaredChange(info.proposals, external, deviceId, added, removed);
+      const epoch = epochOf(info, "commit");
+      const groupInfo = request.body.groupInfo ? decode(request.body.groupInfo) : undefined;
+      const checkRequest = {
+        commit,
+        groupInfo,
+        deviceId,
+        declared: { added: request.body.added ?? [], removed: request.body.removed ?? [] },
+      };
+      const stored = await groups.groupInfo(groupId);
+      const { added, removed } = stored
+        ? await checkViewedCommit(groups, groupId, await storedView(stored), checkRequest)
+        : await checkUnviewedCommit({ ...info, external }, checkRequest);
       if (external && (request.body.welcomes ?? []).length > 0) {
         throw new ApiError(400, "membership_mismatch", "an external commit has no Welcomes");
       }
       const welcomes = checkWelcomes(request.body.welcomes ?? [], added, config.limits.welcomeBytes);
-      const groupInfo = request.body.groupInfo ? decode(request.body.groupInfo) : undefined;
-      if (groupInfo) {
-        const gi = inspect(groupInfo, "groupInfo");
-        if (gi.wireFormat !== "mls_group_info")
-          throw new ApiError(400, "invalid_mls", "groupInfo is not a GroupInfo");
-        sameGroup(gi, groupId, "groupInfo");
-      }
       const result = await groups.commit(
         groupId,
         request.auth.deviceId,
         {
-          epoch: epochOf(info, "commit"),
+          epoch,
           commit,
           welcomes,
           added,

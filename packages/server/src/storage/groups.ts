@@ -154,6 +154,28 @@ export class GroupStore {
     return row?.group_info ? bytes(row.group_info) : undefined;
   }
 
+  /** The group's current epoch, whoever asks (for a 409 answer); undefined if there is no such group. */
+  async epoch(groupId: string): Promise<number | undefined> {
+    const row = await one(this.db, "SELECT epoch FROM groups WHERE id = ?", [groupId]);
+    return row ? Number(row.epoch) : undefined;
+  }
+
+  /** The username owning each registered, unrevoked device among `deviceIds` (unknown ones are absent). */
+  async deviceOwners(deviceIds: readonly string[]): Promise<Map<string, string>> {
+    const owners = new Map<string, string>();
+    const wanted = [...new Set(deviceIds)];
+    for (let i = 0; i < wanted.length; i += 500) {
+      const chunk = wanted.slice(i, i + 500);
+      const rows = await this.db.all(
+        `SELECT d.id, a.username FROM devices d JOIN accounts a ON a.id = d.account_id
+         WHERE d.revoked_at IS NULL AND d.id IN (${chunk.map(() => "?").join(", ")})`,
+        chunk,
+      );
+      for (const row of rows) owners.set(String(row.id), String(row.username));
+    }
+    return owners;
+  }
+
   /** Accept a commit bundle if its epoch is the group's: all of it, or (409) none of it. */
   async commit(
     groupId: string,
