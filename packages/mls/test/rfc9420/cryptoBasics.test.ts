@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { XWing } from "@hpke/hybridkem-x-wing";
+import { decryptWithLabel, encryptWithLabel } from "ts-mls/crypto/hpke.js";
+import { getCiphersuiteFromName, getCiphersuiteImpl } from "../../src/index.js";
 import { ParleyMlsError } from "../../src/errors.js";
 import { CIPHER_SUITE_IDS, cipherSuite } from "../../src/rfc9420/crypto/index.js";
 import { xwingKem } from "../../src/rfc9420/crypto/xwing.js";
@@ -130,4 +132,31 @@ test("X-Wing suite: round trip, untouched public key, and the same KEM as @hpke/
   const { sharedSecret, enc } = xwingKem.encap(pair.publicKey);
   const decapped = await theirs.decap({ enc: enc.slice().buffer, recipientKey: theirPair });
   assert.equal(toHex(new Uint8Array(decapped)), toHex(sharedSecret), "shared secret agrees");
+});
+
+test("X-Wing suite interoperates with ts-mls's suite 0x53", async () => {
+  const cs = cipherSuite(0x53);
+  const ts = await getCiphersuiteImpl(getCiphersuiteFromName("MLS_256_XWING_AES256GCM_SHA512_Ed25519"));
+  const ikm = new Uint8Array(64).map((_, i) => 255 - i);
+  const theirs = await ts.hpke.deriveKeyPair(ikm);
+  const ours = cs.deriveKeyPair(ikm);
+  assert.equal(toHex(await ts.hpke.exportPublicKey(theirs.publicKey)), toHex(ours.publicKey));
+  assert.equal(toHex(await ts.hpke.exportPrivateKey(theirs.privateKey)), toHex(ours.privateKey));
+  const context = Uint8Array.of(1);
+  const box = await cs.encryptWithLabel(ours.publicKey, "Welcome", context, Uint8Array.of(42));
+  const opened = await decryptWithLabel(
+    theirs.privateKey,
+    "Welcome",
+    context,
+    box.kemOutput,
+    box.ciphertext,
+    ts.hpke,
+  );
+  assert.deepEqual(opened, Uint8Array.of(42), "ts-mls opens ours");
+  const sealed = await encryptWithLabel(theirs.publicKey, "Welcome", context, Uint8Array.of(43), ts.hpke);
+  const back = await cs.decryptWithLabel(ours.privateKey, "Welcome", context, {
+    kemOutput: sealed.enc,
+    ciphertext: sealed.ct,
+  });
+  assert.deepEqual(back, Uint8Array.of(43), "we open ts-mls's");
 });
