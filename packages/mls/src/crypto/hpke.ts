@@ -2,7 +2,7 @@ import type { Hpke, HpkeAlgorithm, PrivateKey, PublicKey } from "ts-mls/crypto/h
 import { CryptoError } from "../engine.js";
 import { AEAD_KEY_SIZE, AEAD_NONCE_SIZE, aeadOpen, aeadSeal, type NodeAeadName } from "./aead.js";
 import { concat, i2osp, utf8 } from "./bytes.js";
-import type { DhKem, DhKemAlgorithm } from "./dhkem.js";
+import type { DhKem } from "./dhkem.js";
 import { HASH_SIZE, type NodeHashName } from "./hash.js";
 import { labeledKdf } from "./labeled.js";
 
@@ -50,8 +50,8 @@ function guarded<T>(what: string, f: () => T): T {
   }
 }
 
-/** RFC 9180 HPKE in base mode with single-shot seal/open and the secret exporter, over a DHKEM. */
-export function makeHpke(alg: HpkeAlgorithm & { kem: DhKemAlgorithm }, kem: DhKem): Hpke {
+/** RFC 9180 HPKE in base mode with single-shot seal/open and the secret exporter, over any byte-keyed KEM. */
+export function makeHpke(alg: Pick<HpkeAlgorithm, "kdf" | "aead">, kem: DhKem): Hpke {
   const { id: kdfId, hash } = KDF[alg.kdf];
   const { id: aeadId, node: aead } = AEAD[alg.aead];
   const kdf = labeledKdf(hash, concat(utf8("HPKE"), i2osp(kem.id, 2), i2osp(kdfId, 2), i2osp(aeadId, 2)));

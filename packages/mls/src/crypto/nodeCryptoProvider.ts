@@ -49,7 +49,7 @@ export const nodeCryptoProvider: CryptoProvider = {
         size: HASH_SIZE[hash],
       },
       signature: makeSignature(cs.signature, signatureKeys),
-      hpke: makeHpke({ ...cs.hpke, kem }, makeDhKem(kem, kemKeys)),
+      hpke: makeHpke(cs.hpke, makeDhKem(kem, kemKeys)),
       rng,
     };
   },
