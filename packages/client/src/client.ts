@@ -328,13 +328,15 @@ export class ParleyClient {
     } catch (err) {
       throw asClientError(err, "mls", "creating the group");
     }
+    // The GroupInfo lets a member that cannot follow a commit rejoin (rejoin.ts); every commit refreshes it.
+    const groupInfo = await group.groupInfo();
     try {
-      await this.transport.createGroup(id);
+      await this.transport.createGroup(id, groupInfo);
     } catch (err) {
       // A lost answer: ask again; "exists" then means the first request did it (the id is 32 random bytes).
       if (!isClientError(err, "network")) throw err;
       try {
-        await this.transport.createGroup(id);
+        await this.transport.createGroup(id, groupInfo);
       } catch (again) {
         if (!isClientError(again, "conflict")) throw again;
       }

@@ -62,7 +62,7 @@ export async function runCommit(ctx: ClientContext, conv: Conversation, plan: Pl
 
     let outcome: Awaited<ReturnType<ClientContext["transport"]["postCommit"]>>;
     try {
-      outcome = await ctx.transport.postCommit(conv.id, bundleOf(pending));
+      outcome = await ctx.transport.postCommit(conv.id, bundleOf(pending, await staged.group.groupInfo()));
     } catch (err) {
       if (!isClientError(err, "network")) {
         await dropPending(ctx, conv);

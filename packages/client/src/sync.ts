@@ -6,12 +6,15 @@ import { type Conversation, diffMembers, memberInfo } from "./conversation.js";
 import { asClientError, isClientError, ParleyClientError } from "./errors.js";
 import { groupName } from "./groupName.js";
 import { addressOf } from "./identity.js";
+import { rejoin } from "./rejoin.js";
 import type { HistoryRecord, PendingCommitRecord } from "./storage/store.js";
 import type { CommitBundle, LogEntry } from "./transport/transport.js";
 
-export function bundleOf(pending: PendingCommitRecord): CommitBundle {
+/** The bundle for a pending commit, with the next epoch's GroupInfo so that the server's stays current. */
+export function bundleOf(pending: PendingCommitRecord, groupInfo: Uint8Array): CommitBundle {
   return {
     commit: pending.commit,
+    groupInfo,
     ...(pending.welcome ? { welcome: { deviceIds: pending.added, welcome: pending.welcome } } : {}),
     added: pending.added,
     removed: pending.removed,
@@ -37,7 +40,8 @@ export async function syncConversation(ctx: ClientContext, conv: Conversation): 
     }
     if (page.length === 0) break;
     await applyEntries(ctx, conv, page);
-    if (page.length < ctx.pageSize) break;
+    // A rejoin moves the cursor to its own commit, which may lie before or past the page's end: read on.
+    if (page.length < ctx.pageSize && conv.record.cursor >= (page.at(-1)?.seq ?? 0)) break;
   }
 }
 
@@ -51,8 +55,10 @@ async function resolvePending(ctx: ClientContext, conv: Conversation, pending: P
     throw err;
   }
   if (status.epoch !== pending.epoch) return; // the server moved on: the commit at our epoch is in the log
+  const next =
+    conv.staged?.group ?? (await decodeGroup(pending.state, { ...ctx.groupOptions, provider: ctx.provider }));
   try {
-    const outcome = await ctx.transport.postCommit(conv.id, bundleOf(pending));
+    const outcome = await ctx.transport.postCommit(conv.id, bundleOf(pending, await next.groupInfo()));
     if (outcome.kind === "accepted") {
       conv.record = { ...conv.record, pending: { ...pending, acceptedSeq: outcome.seq } };
       await ctx.store.write({ conversations: [conv.snapshot()] });
@@ -97,6 +103,8 @@ export async function applyEntries(
   const wipes: (() => void)[] = [];
   const notices: (() => void)[] = [];
   const history: HistoryRecord[] = [];
+  // A commit this device could not process: it cannot follow the group past it and rejoins (rejoin.ts).
+  let lost: ParleyClientError | undefined;
   const failed = (seq: number, err: unknown) => {
     const error = asClientError(err, "undecryptable", `group log entry ${seq}`);
     notices.push(() => ctx.events.emit("error", { error, conversationId: conv.id }));
@@ -144,7 +152,9 @@ export async function applyEntries(
             break;
           }
         } catch (err) {
-          failed(entry.seq, err);
+          // The cursor stays before it: what came before is stored, then the rejoin moves the cursor past it.
+          lost = asClientError(err, "undecryptable", `commit at group log entry ${entry.seq}`);
+          break;
         }
       }
     } else if (entry.sender !== ctx.me.deviceId && entry.epoch >= record.joinedEpoch) {
@@ -207,6 +217,7 @@ export async function applyEntries(
   if (merged !== undefined) conv.lastMergedCommitEpoch = merged;
   for (const wipe of wipes) wipe();
   for (const notice of notices) notice();
+  if (lost && conv.active) await rejoin(ctx, conv, lost);
 }
 
 function ownMember(group: MlsGroup, deviceId: string) {

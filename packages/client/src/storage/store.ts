@@ -41,7 +41,8 @@ export interface PendingCommitRecord {
   readonly acceptedSeq?: number;
 }
 
-export type ConversationStatus = "active" | "left" | "removed";
+/** `broken`: this device could neither follow the group nor rejoin it (see the `broken` event). */
+export type ConversationStatus = "active" | "left" | "removed" | "broken";
 
 export interface ConversationRecord {
   /** The MLS group id, base64url: the server's group id. */
