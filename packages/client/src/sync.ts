@@ -239,7 +239,7 @@ function changeNotices(
   by: ReturnType<typeof memberInfo> | undefined,
 ): (() => void)[] {
   const out: (() => void)[] = [];
-  const { added, removed } = diffMembers(before.members(), after.members());
+  const { added, removed } = withoutRejoins(diffMembers(before.members(), after.members()));
   if (added.length > 0 || removed.length > 0) {
     const users = new Set(before.members().map((m) => addressOf(m)?.username));
     const event = {
@@ -265,4 +265,15 @@ export function designatedRemover(group: MlsGroup, leaver: string): string | und
     .filter((m) => m.address && m.address.username !== leaver)
     .sort((a, b) => a.leaf - b.leaf);
   return others[0]?.address?.deviceId;
+}
+
+/** A device that rejoined (rejoin.ts) left one leaf and took another: it is no membership change. */
+function withoutRejoins(change: ReturnType<typeof diffMembers>): ReturnType<typeof diffMembers> {
+  const rejoined = new Set(
+    change.added.filter((a) => change.removed.some((r) => r.deviceId === a.deviceId)).map((a) => a.deviceId),
+  );
+  return {
+    added: change.added.filter((m) => !rejoined.has(m.deviceId)),
+    removed: change.removed.filter((m) => !rejoined.has(m.deviceId)),
+  };
 }

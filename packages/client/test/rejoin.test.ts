@@ -80,10 +80,14 @@ for (const backend of await backends()) {
       const everyone = [...honest, m];
       const [alice] = honest;
       assert.ok(alice);
-      const id = await alice.createConversation({
-        members: ["bob", "carol", "dave", "mallory"].map((n) => n + tag),
-      });
+      // Eve comes and goes first, leaving a blank leaf: a rejoin then moves a member to another leaf.
+      const eve = await newClient(server.url, `eve${tag}`);
+      await eve.close();
+      const invited = ["eve", "bob", "carol", "dave", "mallory"].map((n) => n + tag);
+      const id = await alice.createConversation({ members: invited });
+      await alice.removeMembers(id, [`eve${tag}`]);
       await Promise.all(everyone.map((c) => c.sync()));
+      const moves = everyone.map((c) => collect(c, "membership"));
       const rejoined = honest.map((c) => collect(c, "rejoined"));
       const broken = honest.map((c) => collect(c, "broken"));
       const errors = everyone.map((c) => collect(c, "error"));
@@ -132,6 +136,7 @@ for (const backend of await backends()) {
       rejoinsOnce("spoiled commit", 1);
       for (const list of [...errors, ...broken])
         assert.deepEqual(list, [], "no other errors, nothing broken");
+      for (const list of moves) assert.deepEqual(list, [], "a rejoin is no membership change");
 
       // 3. The same without a GroupInfo: the server's is behind the group, so nobody can rejoin. Every honest
       //    member says so and marks the conversation broken instead of skipping the commit.
