@@ -80,6 +80,7 @@ export async function dropPending(ctx: ClientContext, conv: Conversation): Promi
 
 export async function markRemoved(ctx: ClientContext, conv: Conversation): Promise<void> {
   conv.record = { ...conv.record, status: "removed", pending: null };
+  conv.group?.forgetKeys();
   conv.group = undefined;
   conv.staged = undefined;
   await ctx.store.write({ conversations: [conv.snapshot()] });
@@ -147,6 +148,8 @@ export async function applyEntries(
           notices.push(...changeNotices(ctx, conv.id, group, result.group, by && memberInfo(by)));
           group = result.group;
           if (result.selfRemoved) {
+            const removed = result.group;
+            wipes.push(() => removed.forgetKeys());
             record = { ...record, status: "removed", cursor: entry.seq };
             notices.push(() => ctx.events.emit("left", { conversationId: conv.id, reason: "removed" }));
             break;
