@@ -10,7 +10,7 @@ import {
   ParleyClient,
 } from "../src/index.js";
 import { backends, startServerOn } from "./backends.js";
-import { collect, hex, newClient, PASSWORD, SMALL_POOL } from "./harness.js";
+import { clientWith, collect, hex, newClient, ObservedTransport, PASSWORD, SMALL_POOL } from "./harness.js";
 
 /**
  * A member's crypto provider that, when switched on, flips a byte of every HPKE ciphertext it seals: its
@@ -60,10 +60,11 @@ for (const backend of await backends()) {
     const server = await startServerOn(backend);
     const tag = backend[0];
     const honest: ParleyClient[] = [];
+    const transports = [0, 1, 2, 3].map(() => new ObservedTransport(server.url));
     let mallory: ParleyClient | undefined;
     try {
       for (const name of ["alice", "bob", "carol", "dave"])
-        honest.push(await newClient(server.url, name + tag));
+        honest.push(await clientWith(name + tag, transports[honest.length] as ObservedTransport));
       const evil = corruptingProvider();
       const transport = new SpoilingTransport(server.url);
       mallory = await ParleyClient.register({
@@ -120,6 +121,20 @@ for (const backend of await backends()) {
       };
 
       // 1. Mallory's path update is encrypted to nobody: a signature-checking server accepts it.
+      // The four first rejoin attempts are held until all four are ready: they race on one epoch, so three are
+      // refused and must fetch the GroupInfo again.
+      let waiting = 0;
+      let release = () => {};
+      const allReady = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const marks = transports.map((t) => t.outcomes.length);
+      for (const t of transports)
+        t.beforeCommit = async () => {
+          t.beforeCommit = undefined;
+          if (++waiting === transports.length) release();
+          await allReady;
+        };
       const before = alice.epoch(id);
       evil.on.value = true;
       await m.updateKeys(id);
@@ -127,6 +142,12 @@ for (const backend of await backends()) {
       assert.equal(m.epoch(id), before + 1);
       await converge("after the corrupt update path");
       rejoinsOnce("corrupt update path", 0);
+      const outcomes = transports.flatMap((t, i) => t.outcomes.slice(marks[i]));
+      assert.equal(outcomes.filter((o) => o === "accepted").length, 4, "each rejoin accepted once");
+      assert.ok(
+        outcomes.filter((o) => o === "conflict").length >= 3,
+        "the racing rejoins were refused and retried",
+      );
       assert.ok(m.epoch(id) >= before + 1 + honest.length, "each honest member's rejoin is one commit");
 
       // 2. A commit with a spoiled membership tag, and a valid GroupInfo beside it.
