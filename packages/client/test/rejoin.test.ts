@@ -178,3 +178,77 @@ for (const backend of await backends()) {
     }
   });
 }
+
+/** A transport that can refuse this device's commits as if another had won, or tamper with the GroupInfo. */
+class MeddlingTransport extends HttpTransport {
+  refuse = false;
+  refused = 0;
+  tamper = false;
+
+  override async postCommit(groupId: string, bundle: CommitBundle): Promise<CommitOutcome> {
+    if (!this.refuse) return super.postCommit(groupId, bundle);
+    this.refused++;
+    return { kind: "conflict", currentEpoch: (await this.groupStatus(groupId)).epoch };
+  }
+
+  override async fetchGroupInfo(groupId: string): Promise<Uint8Array> {
+    const info = await super.fetchGroupInfo(groupId);
+    if (this.tamper) info[info.length - 1] = (info[info.length - 1] ?? 0) ^ 0x01; // the signature's last byte
+    return info;
+  }
+}
+
+test("rejoin retries are bounded and start over on the next sync; a tampered GroupInfo marks it broken", async () => {
+  const server = await startServerOn("sqlite");
+  const bobTransport = new MeddlingTransport(server.url);
+  const malloryTransport = new SpoilingTransport(server.url);
+  const alice = await newClient(server.url, "alicex");
+  const bob = await clientWith("bobx", bobTransport);
+  const mallory = await clientWith("malloryx", malloryTransport);
+  try {
+    const id = await alice.createConversation({ members: ["bobx", "malloryx"] });
+    await Promise.all([bob.sync(), mallory.sync()]);
+    const rejoined = collect(bob, "rejoined");
+    const broken = collect(bob, "broken");
+    const stuckAt = bob.epoch(id);
+
+    malloryTransport.spoil = { withGroupInfo: true };
+    await mallory.updateKeys(id);
+    bobTransport.refuse = true;
+    await assert.rejects(bob.sync(), { code: "retries-exhausted" });
+    assert.equal(bobTransport.refused, 6, "the first attempt and maxCommitRetries (5) more");
+    assert.equal(bob.epoch(id), stuckAt, "still on the old epoch, and still a member");
+    assert.deepEqual(rejoined, []);
+
+    bobTransport.refuse = false;
+    await alice.sync();
+    await bob.sync();
+    await mallory.sync();
+    await alice.sync();
+    assert.equal(rejoined.length, 1, "the next sync rejoins");
+    assert.equal(hex(bob.epochAuthenticator(id)), hex(alice.epochAuthenticator(id)));
+    assert.equal(hex(mallory.epochAuthenticator(id)), hex(alice.epochAuthenticator(id)));
+
+    malloryTransport.spoil = { withGroupInfo: true };
+    await mallory.updateKeys(id);
+    bobTransport.tamper = true;
+    await bob.sync();
+    assert.equal(broken.length, 1);
+    assert.equal(broken[0]?.error.code, "mls", "the GroupInfo's signature does not verify");
+    assert.equal(bob.conversationList()[0]?.status, "broken");
+    assert.equal(rejoined.length, 1, "no rejoin from a GroupInfo that does not verify");
+    await alice.sync();
+    await mallory.sync();
+    assert.equal(hex(mallory.epochAuthenticator(id)), hex(alice.epochAuthenticator(id)));
+    const seen = collect(mallory, "message");
+    await alice.send(id, "still here");
+    await mallory.sync();
+    assert.deepEqual(
+      seen.map((m) => m.text),
+      ["still here"],
+    );
+  } finally {
+    await Promise.all([alice, bob, mallory].map((c) => c.close()));
+    await server.close();
+  }
+});
