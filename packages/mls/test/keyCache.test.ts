@@ -23,6 +23,11 @@ for (const suiteId of [1, 2]) {
     a = add.group;
     assert.ok(add.welcome);
     let b = await MlsGroup.joinFromWelcome(suite, add.welcome, bobKp);
+    assert.equal(
+      isKeyCached(bobKp.engine.privatePackage.initPrivateKey),
+      false,
+      "the used init key is evicted",
+    );
 
     // Two path updates from alice: bob decrypts with, and derives, private keys that the cache imports.
     // (Alice and bob share one process, so one cache: whoever forgets a shared key first evicts it.)

@@ -213,6 +213,8 @@ export class MlsGroup {
         undefined,
         clientConfigOf(options),
       );
+      // The init key only opens this Welcome (RFC 9420 §12.4.3.1): its imported object need not stay cached.
+      forgetKeys([keyPackage.engine.privatePackage.initPrivateKey]);
       return new MlsGroup(suite, state, options);
     } catch (err) {
       throw engineFailure(err, "Welcome");
