@@ -385,7 +385,8 @@ export class ParleyClient {
     } catch (err) {
       throw asClientError(err, "mls", "creating the group");
     }
-    // The server checks every commit against the group's public state, starting from this GroupInfo.
+    // The server checks every commit against the group's public state, starting from this GroupInfo; it also
+    // lets a member that cannot follow a commit rejoin (rejoin.ts).
     const groupInfo = await group.groupInfo();
     try {
       await this.transport.createGroup(id, groupInfo);

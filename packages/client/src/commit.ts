@@ -42,12 +42,10 @@ export async function runCommit(ctx: ClientContext, conv: Conversation, plan: Pl
       throw new ParleyClientError("retries-exhausted", `lost the epoch race ${attempt} times`);
     }
     let staged: Awaited<ReturnType<MlsGroup["commit"]>>;
-    let groupInfo: Uint8Array;
     try {
       // Always a PublicMessage, with the next GroupInfo: the server verifies the commit against the group's
       // public state, derives the membership change from it, and refuses commits it cannot read.
       staged = await group.commit({ ...change.changes, publicMessage: true });
-      groupInfo = await staged.group.groupInfo();
     } catch (err) {
       throw asClientError(err, "mls", "staging the commit");
     }
@@ -55,7 +53,6 @@ export async function runCommit(ctx: ClientContext, conv: Conversation, plan: Pl
       epoch: Number(group.epoch),
       commit: staged.commit,
       ...(staged.welcome ? { welcome: staged.welcome } : {}),
-      groupInfo,
       added: change.added,
       removed: change.removed,
       state: encodeGroup(staged.group),
@@ -66,7 +63,7 @@ export async function runCommit(ctx: ClientContext, conv: Conversation, plan: Pl
 
     let outcome: Awaited<ReturnType<ClientContext["transport"]["postCommit"]>>;
     try {
-      outcome = await ctx.transport.postCommit(conv.id, bundleOf(pending));
+      outcome = await ctx.transport.postCommit(conv.id, bundleOf(pending, await staged.group.groupInfo()));
     } catch (err) {
       if (!isClientError(err, "network")) {
         await dropPending(ctx, conv);

@@ -80,6 +80,20 @@ export interface ClientEvents {
   welcomeRefused: { readonly welcomeId: number; readonly conversationId: string; readonly reason: "active" };
   /** This device is no longer a member: it left, or was removed by someone else. */
   left: { readonly conversationId: string; readonly reason: "left" | "removed" };
+  /**
+   * This device could not process a commit (`reason`), so it rejoined the conversation by external commit from
+   * the server's GroupInfo and is a member again at `epoch`. Messages of the epochs it skipped are not readable.
+   */
+  rejoined: { readonly conversationId: string; readonly epoch: number; readonly reason: ParleyClientError };
+  /**
+   * This device could not process a commit (`reason`) and cannot rejoin either (`error`: the server's GroupInfo
+   * is missing, invalid or behind the group). The conversation's status is now `broken`.
+   */
+  broken: {
+    readonly conversationId: string;
+    readonly error: ParleyClientError;
+    readonly reason: ParleyClientError;
+  };
   error: { readonly error: ParleyClientError; readonly conversationId?: string };
   outgoing: OutgoingEvent;
   /**

@@ -6,14 +6,16 @@ import { type Conversation, diffMembers, memberInfo } from "./conversation.js";
 import { asClientError, isClientError, ParleyClientError } from "./errors.js";
 import { groupName } from "./groupName.js";
 import { addressOf } from "./identity.js";
+import { rejoin } from "./rejoin.js";
 import type { HistoryRecord, PendingCommitRecord } from "./storage/store.js";
 import type { CommitBundle, LogEntry } from "./transport/transport.js";
 
-export function bundleOf(pending: PendingCommitRecord): CommitBundle {
+/** The bundle for a pending commit, with the next epoch's GroupInfo so that the server's stays current. */
+export function bundleOf(pending: PendingCommitRecord, groupInfo: Uint8Array): CommitBundle {
   return {
     commit: pending.commit,
+    groupInfo,
     ...(pending.welcome ? { welcome: { deviceIds: pending.added, welcome: pending.welcome } } : {}),
-    ...(pending.groupInfo ? { groupInfo: pending.groupInfo } : {}),
     added: pending.added,
     removed: pending.removed,
   };
@@ -38,7 +40,8 @@ export async function syncConversation(ctx: ClientContext, conv: Conversation): 
     }
     if (page.length === 0) break;
     await applyEntries(ctx, conv, page);
-    if (page.length < ctx.pageSize) break;
+    // A rejoin moves the cursor to its own commit, which may lie before or past the page's end: read on.
+    if (page.length < ctx.pageSize && conv.record.cursor >= (page.at(-1)?.seq ?? 0)) break;
   }
 }
 
@@ -52,8 +55,10 @@ async function resolvePending(ctx: ClientContext, conv: Conversation, pending: P
     throw err;
   }
   if (status.epoch !== pending.epoch) return; // the server moved on: the commit at our epoch is in the log
+  const next =
+    conv.staged?.group ?? (await decodeGroup(pending.state, { ...ctx.groupOptions, provider: ctx.provider }));
   try {
-    const outcome = await ctx.transport.postCommit(conv.id, bundleOf(pending));
+    const outcome = await ctx.transport.postCommit(conv.id, bundleOf(pending, await next.groupInfo()));
     if (outcome.kind === "accepted") {
       conv.record = { ...conv.record, pending: { ...pending, acceptedSeq: outcome.seq } };
       await ctx.store.write({ conversations: [conv.snapshot()] });
@@ -75,6 +80,7 @@ export async function dropPending(ctx: ClientContext, conv: Conversation): Promi
 
 export async function markRemoved(ctx: ClientContext, conv: Conversation): Promise<void> {
   conv.record = { ...conv.record, status: "removed", pending: null };
+  conv.group?.forgetKeys();
   conv.group = undefined;
   conv.staged = undefined;
   await ctx.store.write({ conversations: [conv.snapshot()] });
@@ -98,6 +104,8 @@ export async function applyEntries(
   const wipes: (() => void)[] = [];
   const notices: (() => void)[] = [];
   const history: HistoryRecord[] = [];
+  // A commit this device could not process: it cannot follow the group past it and rejoins (rejoin.ts).
+  let lost: ParleyClientError | undefined;
   const failed = (seq: number, err: unknown) => {
     const error = asClientError(err, "undecryptable", `group log entry ${seq}`);
     notices.push(() => ctx.events.emit("error", { error, conversationId: conv.id }));
@@ -141,15 +149,23 @@ export async function applyEntries(
           notices.push(...changeNotices(ctx, conv.id, group, result.group, by && memberInfo(by)));
           group = result.group;
           if (result.selfRemoved) {
+            const removed = result.group;
+            wipes.push(() => removed.forgetKeys());
             record = { ...record, status: "removed", cursor: entry.seq };
             notices.push(() => ctx.events.emit("left", { conversationId: conv.id, reason: "removed" }));
             break;
           }
         } catch (err) {
-          failed(entry.seq, err);
           // A leaf we cannot trust: the conversation waits at this commit (retried on every sync) until the
-          // application accepts or verifies the identity; a forged leaf keeps it waiting.
-          if (isClientError(err, "untrusted-identity")) break;
+          // application accepts or verifies the identity; a forged leaf keeps it waiting (rejoining would meet
+          // the same leaf in the GroupInfo's tree).
+          if (isClientError(err, "untrusted-identity")) {
+            failed(entry.seq, err);
+            break;
+          }
+          // The cursor stays before it: what came before is stored, then the rejoin moves the cursor past it.
+          lost = asClientError(err, "undecryptable", `commit at group log entry ${entry.seq}`);
+          break;
         }
       }
     } else if (entry.sender !== ctx.me.deviceId && entry.epoch >= record.joinedEpoch) {
@@ -212,6 +228,7 @@ export async function applyEntries(
   if (merged !== undefined) conv.lastMergedCommitEpoch = merged;
   for (const wipe of wipes) wipe();
   for (const notice of notices) notice();
+  if (lost && conv.active) await rejoin(ctx, conv, lost);
 }
 
 function ownMember(group: MlsGroup, deviceId: string) {
@@ -233,7 +250,7 @@ function changeNotices(
   by: ReturnType<typeof memberInfo> | undefined,
 ): (() => void)[] {
   const out: (() => void)[] = [];
-  const { added, removed } = diffMembers(before.members(), after.members());
+  const { added, removed } = withoutRejoins(diffMembers(before.members(), after.members()));
   if (added.length > 0 || removed.length > 0) {
     const users = new Set(before.members().map((m) => addressOf(m)?.username));
     const event = {
@@ -259,4 +276,15 @@ export function designatedRemover(group: MlsGroup, leaver: string): string | und
     .filter((m) => m.address && m.address.username !== leaver)
     .sort((a, b) => a.leaf - b.leaf);
   return others[0]?.address?.deviceId;
+}
+
+/** A device that rejoined (rejoin.ts) left one leaf and took another: it is no membership change. */
+function withoutRejoins(change: ReturnType<typeof diffMembers>): ReturnType<typeof diffMembers> {
+  const rejoined = new Set(
+    change.added.filter((a) => change.removed.some((r) => r.deviceId === a.deviceId)).map((a) => a.deviceId),
+  );
+  return {
+    added: change.added.filter((m) => !rejoined.has(m.deviceId)),
+    removed: change.removed.filter((m) => !rejoined.has(m.deviceId)),
+  };
 }

@@ -35,15 +35,14 @@ export interface PendingCommitRecord {
   readonly welcome?: Uint8Array;
   readonly added: string[];
   readonly removed: string[];
-  /** The next epoch's GroupInfo, with the ratchet tree: the server advances its view of the group to it. */
-  readonly groupInfo?: Uint8Array;
   /** Encoded next-epoch group state (adopted only on acceptance). */
   readonly state: Uint8Array;
   /** Set once the server answered 201. */
   readonly acceptedSeq?: number;
 }
 
-export type ConversationStatus = "active" | "left" | "removed";
+/** `broken`: this device could neither follow the group nor rejoin it (see the `broken` event). */
+export type ConversationStatus = "active" | "left" | "removed" | "broken";
 
 export interface ConversationRecord {
   /** The MLS group id, base64url: the server's group id. */

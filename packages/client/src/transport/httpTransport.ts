@@ -279,12 +279,15 @@ export class HttpTransport implements Transport {
 
   async createGroup(groupId: string, groupInfo: Uint8Array): Promise<void> {
     const route = "POST /v1/groups";
-    const body = this.expect(
-      route,
-      await this.request("POST", "/v1/groups", route, { json: { groupId, groupInfo: toBase64(groupInfo) } }),
-      201,
-    );
+    const json = { groupId, groupInfo: toBase64(groupInfo) };
+    const body = this.expect(route, await this.request("POST", "/v1/groups", route, { json }), 201);
     if (body.groupId !== groupId) throw malformed(route, "groupId differs from the one registered");
+  }
+
+  async fetchGroupInfo(groupId: string): Promise<Uint8Array> {
+    const route = "GET /v1/groups/{groupId}/group-info";
+    const answer = await this.request("GET", `/v1/groups/${groupId}/group-info`, route);
+    return bytes(route, this.expect(route, answer, 200).groupInfo, "groupInfo");
   }
 
   async groupStatus(groupId: string): Promise<{ epoch: number; nextSeq: number }> {

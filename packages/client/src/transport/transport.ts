@@ -86,7 +86,10 @@ export interface Transport {
   uploadKeyPackages(keyPackages: Uint8Array[], lastResort?: Uint8Array): Promise<number>;
   keyPackageCount(): Promise<{ available: number; lastResort: boolean }>;
   claimKeyPackages(username: string): Promise<{ deviceId: string; keyPackage: Uint8Array }[]>;
+  /** Register a group with its epoch-0 GroupInfo: the server checks every commit against it. */
   createGroup(groupId: string, groupInfo: Uint8Array): Promise<void>;
+  /** The group's latest GroupInfo (each commit bundle carries one), for an external join or rejoin. */
+  fetchGroupInfo(groupId: string): Promise<Uint8Array>;
   groupStatus(groupId: string): Promise<{ epoch: number; nextSeq: number }>;
   postCommit(groupId: string, bundle: CommitBundle): Promise<CommitOutcome>;
   postMessage(groupId: string, message: Uint8Array, idempotencyKey: string): Promise<MessageOutcome>;

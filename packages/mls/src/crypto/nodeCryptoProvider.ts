@@ -1,10 +1,10 @@
-import { type ECDH, type KeyObject, randomFillSync } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import type { Ciphersuite, CiphersuiteImpl, CryptoProvider } from "../engine.js";
 import { defaultCryptoProvider } from "../engine.js";
-import { BoundedCache } from "./boundedCache.js";
 import { isDhKem, makeDhKem } from "./dhkem.js";
 import { digest, HASH_SIZE, hkdfExpand, hkdfExtract, hmac, type NodeHashName, verifyHmac } from "./hash.js";
 import { makeHpke } from "./hpke.js";
+import { kemKeys, signatureKeys } from "./keyCache.js";
 import { makeSignature } from "./signature.js";
 
 const HASH: Readonly<Record<Ciphersuite["hash"], NodeHashName>> = {
@@ -12,10 +12,6 @@ const HASH: Readonly<Record<Ciphersuite["hash"], NodeHashName>> = {
   "SHA-384": "sha384",
   "SHA-512": "sha512",
 };
-
-/** Imported signature keys and DH key contexts, shared by every suite this provider serves. */
-const signatureKeys = new BoundedCache<KeyObject>();
-const kemKeys = new BoundedCache<KeyObject | ECDH>();
 
 const rng = {
   randomBytes(n: number): Uint8Array {

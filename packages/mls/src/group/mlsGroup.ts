@@ -1,4 +1,5 @@
 import { basicCredential, fromEngineCredential, type MemberCredential } from "../credential.js";
+import { forgetKeys } from "../crypto/keyCache.js";
 import {
   type ClientState,
   createApplicationMessage,
@@ -108,6 +109,26 @@ function wiper(consumed: Uint8Array[]): () => void {
 }
 
 /**
+ * For a commit: zero what the engine consumed and evict from the provider's key cache the private path keys
+ * that `next` no longer holds. The key bytes themselves are not zeroed: a leaf key may come from a key package
+ * that other groups still use.
+ */
+function epochWiper(previous: ClientState, next: ClientState, consumed: Uint8Array[]): () => void {
+  const wipe = wiper(consumed);
+  return () => {
+    wipe();
+    const kept = new Set(
+      Object.values(next.privatePath.privateKeys).map((k) => Buffer.from(k).toString("hex")),
+    );
+    forgetKeys(
+      Object.values(previous.privatePath.privateKeys).filter(
+        (k) => !kept.has(Buffer.from(k).toString("hex")),
+      ),
+    );
+  };
+}
+
+/**
  * One member's view of an MLS group at one epoch. Values are immutable: every operation returns a new
  * MlsGroup and leaves this one usable, so a caller can stage, send, and adopt only on acceptance.
  */
@@ -192,6 +213,8 @@ export class MlsGroup {
         undefined,
         clientConfigOf(options),
       );
+      // The init key only opens this Welcome (RFC 9420 §12.4.3.1): its imported object need not stay cached.
+      forgetKeys([keyPackage.engine.privatePackage.initPrivateKey]);
       return new MlsGroup(suite, state, options);
     } catch (err) {
       throw engineFailure(err, "Welcome");
@@ -340,7 +363,7 @@ export class MlsGroup {
         : {}),
       added,
       removed,
-      forgetPrevious: wiper(result.consumed),
+      forgetPrevious: epochWiper(this.state, result.newState, result.consumed),
     };
   }
 
@@ -415,7 +438,7 @@ export class MlsGroup {
       added,
       removed,
       selfRemoved: !group.active,
-      forgetPrevious: wiper(done.consumed),
+      forgetPrevious: epochWiper(this.state, done.newState, done.consumed),
     };
   }
 
@@ -460,6 +483,14 @@ export class MlsGroup {
   /** The TLS-encoded ratchet tree, for a Welcome sent without it (RFC 9420 §12.4.3.3). */
   ratchetTree(): Uint8Array {
     return encodeRatchetTree(this.state.ratchetTree);
+  }
+
+  /**
+   * This state is being discarded for good (e.g. replaced by a rejoin): evict its private path keys from the
+   * provider's key cache. The state itself stays readable.
+   */
+  forgetKeys(): void {
+    forgetKeys(Object.values(this.state.privatePath.privateKeys));
   }
 
   /** The options this group was opened with (needed again when loading saved state). */
