@@ -97,9 +97,9 @@ for (const backend of backends) {
         }
         a = add.group;
 
-        // A device that is already a member gets no Welcome (it would replace its group); the server cannot
-        // read a PrivateMessage commit, so this is checked against its membership.
-        const again = await a.commit({});
+        // A device that is already a member gets no Welcome (it would replace its group): a commit that adds
+        // nobody cannot declare Bob added to address him one.
+        const again = await a.commit({ publicMessage: true });
         const refused = await call(u, "POST", `/v1/groups/${gid}/commits`, {
           token: alice.token,
           body: {
@@ -109,7 +109,7 @@ for (const backend of backends) {
           },
         });
         assert.equal(refused.status, 400);
-        assert.equal(refused.body.error, "already_member");
+        assert.equal(refused.body.error, "membership_mismatch");
         assert.equal((await call(u, "GET", `/v1/groups/${gid}`, { token: alice.token })).body.epoch, 1);
       } finally {
         await server.close();
