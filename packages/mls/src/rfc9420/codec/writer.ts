@@ -32,6 +32,10 @@ export class Writer {
     return at;
   }
 
+  fail(field: string, reason: string): never {
+    throw new CodecError("malformed", field, this.at, reason);
+  }
+
   private check(value: number, max: number, field: string): void {
     if (!Number.isInteger(value) || value < 0 || value > max) {
       throw new CodecError("malformed", field, this.at, `${value} is outside 0..${max}`);
