@@ -88,6 +88,8 @@ test("vector items cannot read past their vector, and must fill it exactly", () 
   );
   assert.throws(() => new Reader(hex("0201ff")).nested("n", (x) => x.uint8("i")), refused("malformed", "n"));
   assert.throws(() => decodeAll(hex("0000"), (x) => x.uint8("i"), "whole"), refused("malformed", "whole"));
+  // An item that reads nothing is refused rather than looping forever.
+  assert.throws(() => new Reader(hex("0200ff")).vector("v", () => 0), refused("malformed", "v"));
 });
 
 test("optional takes presence 0 or 1 only", () => {

@@ -95,7 +95,12 @@ export class Reader {
   vector<T>(field: string, item: (r: Reader) => T): T[] {
     const items: T[] = [];
     this.nested(field, () => {
-      while (this.at < this.end) items.push(item(this));
+      while (this.at < this.end) {
+        const start = this.at;
+        items.push(item(this));
+        // An item that reads nothing would loop forever on a non-empty vector.
+        if (this.at === start) this.fail(field, "an item of this vector is empty");
+      }
     });
     return items;
   }
