@@ -1,3 +1,4 @@
+export * from "./authenticatedContent.js";
 export * from "./capabilities.js";
 export * from "./commit.js";
 export * from "./credential.js";
