@@ -82,9 +82,10 @@ test("vector items cannot read past their vector, and must fill it exactly", () 
     [1, 2],
   );
   assert.equal(r.uint8("after"), 0xff);
+  // An item running past its vector's length is a wrong length, not a short input.
   assert.throws(
     () => new Reader(hex("03000100020000")).vector("v", (x) => x.uint16("i")),
-    refused("truncated", "i"),
+    refused("malformed", "i"),
   );
   assert.throws(() => new Reader(hex("0201ff")).nested("n", (x) => x.uint8("i")), refused("malformed", "n"));
   assert.throws(() => decodeAll(hex("0000"), (x) => x.uint8("i"), "whole"), refused("malformed", "whole"));

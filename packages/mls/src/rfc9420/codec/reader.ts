@@ -9,6 +9,7 @@ import { CodecError } from "./error.js";
 export class Reader {
   private at: number;
   private end: number;
+  private readonly limit: number;
 
   constructor(
     private readonly input: Uint8Array,
@@ -17,6 +18,7 @@ export class Reader {
   ) {
     this.at = start;
     this.end = end;
+    this.limit = end;
   }
 
   /** Where the next read starts, from the start of the input. */
@@ -35,7 +37,9 @@ export class Reader {
 
   private need(n: number, field: string): number {
     if (n > this.end - this.at) {
-      throw new CodecError("truncated", field, this.at, `needs ${n} bytes, ${this.end - this.at} remain`);
+      // Past the input's end the input is cut short; past a vector's end its length is wrong.
+      const code = this.end === this.limit ? "truncated" : "malformed";
+      throw new CodecError(code, field, this.at, `needs ${n} bytes, ${this.end - this.at} remain`);
     }
     const at = this.at;
     this.at += n;
