@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type Random, testRandom } from "@parley/testkit";
-import { CodecError, decodeAll, encodeWith } from "../../src/rfc9420/codec/index.js";
+import {
+  CodecError,
+  decodeAll,
+  encodeWith,
+  type Reader,
+  type Writer,
+} from "../../src/rfc9420/codec/index.js";
+import * as wire from "../../src/rfc9420/wire/index.js";
 import { hex, mlsVectors, toHex } from "../vectors/files.js";
 import { MESSAGE_FIELDS } from "./wireVectors.js";
 
@@ -11,8 +18,11 @@ const cases = mlsVectors<Record<string, string>[]>("messages.json");
  * Decode `bytes` as `field`'s structure: a CodecError or a value, never another exception. A value must
  * re-encode to exactly the input, since every accepted encoding is the canonical one.
  */
-function decodesOrRefuses(field: string, bytes: Uint8Array): "decoded" | "refused" {
-  const [decode, encode] = MESSAGE_FIELDS[field]!;
+function decodesOrRefuses(
+  field: string,
+  bytes: Uint8Array,
+  [decode, encode] = MESSAGE_FIELDS[field]!,
+): "decoded" | "refused" {
   let value: unknown;
   try {
     value = decodeAll(bytes, decode, field);
@@ -89,4 +99,53 @@ test("seeded random mutations of every structure give a CodecError or a canonica
   t.diagnostic(`decoded ${outcomes.decoded}, refused ${outcomes.refused}`);
   assert.ok(outcomes.refused > 1000, "most mutations are refused");
   assert.ok(outcomes.decoded > 100, "some mutations stay well-formed (e.g. a flipped key byte)");
+});
+
+type Codec = readonly [(r: Reader) => unknown, (w: Writer, v: never) => void];
+
+/** Structures the messages vectors do not hold whole, from the other vector files. */
+function otherStructures(): [string, Codec, string[]][] {
+  const treekem = mlsVectors<{ update_paths: { update_path: string }[] }[]>("treekem.json");
+  const transcripts = mlsVectors<{ authenticated_content: string }[]>("transcript-hashes.json");
+  const trees = mlsVectors<{ tree: string }[]>("tree-validation.json");
+  return [
+    [
+      "UpdatePath",
+      [wire.decodeUpdatePath, wire.encodeUpdatePath],
+      treekem.flatMap((v) => v.update_paths.map((p) => p.update_path)),
+    ],
+    [
+      "AuthenticatedContent",
+      [wire.decodeAuthenticatedContent, wire.encodeAuthenticatedContent],
+      transcripts.map((v) => v.authenticated_content),
+    ],
+    ["ratchet_tree", [wire.decodeRatchetTree, wire.encodeRatchetTree], trees.map((v) => v.tree)],
+  ];
+}
+
+test("seeded mutations of update paths, authenticated content and validation trees, and random bytes", (t) => {
+  const random = testRandom(t);
+  const outcomes = { decoded: 0, refused: 0 };
+  for (const [field, codec, samples] of otherStructures()) {
+    for (let k = 0; k < 1000; k++) {
+      const bytes = mutate(random, hex(random.pick(samples)));
+      outcomes[decodesOrRefuses(field, bytes, codec)]++;
+    }
+  }
+  // Plain random bytes, for the structures decoded from decrypted plaintext too.
+  const privateContent: Codec = [
+    (r) => wire.decodePrivateMessageContent(r, wire.ContentType.commit),
+    wire.encodePrivateMessageContent,
+  ];
+  const codecs: [string, Codec][] = [
+    ["PrivateMessageContent", privateContent],
+    ["SenderData", [wire.decodeSenderData, wire.encodeSenderData]],
+    ["GroupSecrets", [wire.decodeGroupSecrets, wire.encodeGroupSecrets]],
+    ["MLSMessage", [wire.decodeMlsMessage, wire.encodeMlsMessage]],
+  ];
+  for (const [field, codec] of codecs) {
+    for (let k = 0; k < 500; k++) outcomes[decodesOrRefuses(field, random.bytes(random.int(64)), codec)]++;
+  }
+  t.diagnostic(`decoded ${outcomes.decoded}, refused ${outcomes.refused}`);
+  assert.ok(outcomes.refused > 1000, "most mutations are refused");
 });
