@@ -6,6 +6,7 @@ import {
   progress,
   timeOp,
 } from "@parley/bench";
+import { decodeRatchetTree as tsMlsDecodeRatchetTree } from "ts-mls/ratchetTree.js";
 import {
   type CryptoProvider,
   decodeGroup,
@@ -15,6 +16,8 @@ import {
   MlsGroup,
   nodeCryptoProvider,
 } from "../src/index.js";
+import { decodeAll } from "../src/rfc9420/codec/index.js";
+import { decodeRatchetTree } from "../src/rfc9420/wire/index.js";
 import { buildGroup, freshKeyPackage } from "./groups.js";
 
 /** mls-rs's published suite-1 empty commit at 128 members (see ../shared/docs/mls-notes.md). */
@@ -74,6 +77,24 @@ async function measure(
   return figures;
 }
 
+/** Parley's own RFC 9420 codec (zero-copy views) against ts-mls's decoder on the same 100-member tree. */
+async function ratchetTreeDecodeRow(quick: boolean): Promise<BenchRow> {
+  const suite = await loadSuite(1, nodeCryptoProvider);
+  progress("decode-ratchet-tree: building a 100-member group");
+  const tree = (await buildGroup(suite, 100)).creator.ratchetTree();
+  const options = { minMs: quick ? 75 : 400, minRuns: 50 };
+  progress("decode-ratchet-tree: timing both decoders");
+  const ours = await timeOp(() => decodeAll(tree, decodeRatchetTree, "ratchet_tree"), options);
+  const peer = await timeOp(() => tsMlsDecodeRatchetTree(tree, 0), options);
+  return {
+    case: "s1-n100-decode-ratchet-tree",
+    unit: "µs",
+    better: "lower",
+    ours: 1000 * ours,
+    peer: 1000 * peer,
+  };
+}
+
 /** The goals stated for a case: at 100 members against the default provider, at 128 against mls-rs. */
 function goalsFor(suiteId: number, size: number, op: string): BenchGoal[] | undefined {
   if (size === 100 && op === "empty-commit") return [{ op: ">=", value: 5, against: "peer-ratio" }];
@@ -105,10 +126,12 @@ export async function run({ quick }: BenchOptions): Promise<BenchReport> {
   };
   for (const suiteId of [1, 2]) for (const size of sizes) await compare(suiteId, size);
   if (!quick) await compare(1, 128, "empty-commit");
+  rows.push(await ratchetTreeDecodeRow(quick));
   const notes = quick
     ? []
     : [
         `s1-n128-empty-commit: its goal is within 3× of mls-rs's published ${MLS_RS_EMPTY_COMMIT_128_MS} ms (suite 1, 128 members)`,
+        "s1-n100-decode-ratchet-tree: peer is ts-mls's decoder; ours is the rfc9420 codec (engine in progress)",
       ];
   return { name: "mls", peer: "ts-mls defaultCryptoProvider", rows, notes };
 }
