@@ -39,7 +39,10 @@ export async function syncConversation(ctx: ClientContext, conv: Conversation): 
       throw err;
     }
     if (page.length === 0) break;
+    const from = conv.record.cursor;
     await applyEntries(ctx, conv, page);
+    // No progress: it waits at a commit it cannot trust yet (an untrusted identity); the next sync retries it.
+    if (conv.record.cursor === from) break;
     // A rejoin moves the cursor to its own commit, which may lie before or past the page's end: read on.
     if (page.length < ctx.pageSize && conv.record.cursor >= (page.at(-1)?.seq ?? 0)) break;
   }

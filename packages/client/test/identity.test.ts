@@ -163,6 +163,7 @@ for (const backend of backends) {
       const outcome = await transport.postCommit(id, {
         commit: staged.commit,
         welcome: { deviceIds: [fakeId], welcome: staged.welcome },
+        groupInfo: await staged.group.groupInfo(),
         added: [fakeId],
         removed: [],
       });
@@ -209,6 +210,7 @@ for (const backend of backends) {
       const outcome = await transport.postCommit(id, {
         commit: staged.commit,
         welcome: { deviceIds: [carol.deviceId], welcome: staged.welcome },
+        groupInfo: await staged.group.groupInfo(),
         added: [carol.deviceId],
         removed: [],
       });
