@@ -1,0 +1,33 @@
+import type { FastifyInstance } from "fastify";
+import type { ServerConfig } from "../config.js";
+import { EventBus } from "../eventBus.js";
+import type { Store } from "../storage/store.js";
+import { SharedEventBus } from "./sharedEventBus.js";
+
+/**
+ * The instance's event bus: in-process on SQLite (one process owns the file); on PostgreSQL fed from the shared
+ * event log, so that any number of instances on one database deliver each other's events. Also serves
+ * `/healthz` (the process answers) and `/readyz` (the database answers and, on PostgreSQL, the listener is up).
+ */
+export async function openEventBus(
+  app: FastifyInstance,
+  store: Store,
+  config: ServerConfig,
+): Promise<EventBus> {
+  const shared = config.databaseUrl
+    ? await SharedEventBus.open(store.db, { url: config.databaseUrl, schema: config.databaseSchema }, app.log)
+    : undefined;
+  if (shared) app.addHook("onClose", () => shared.close());
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true }));
+  app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
+    const database = await store.db.all("SELECT 1 AS ok").then(
+      () => true,
+      () => false,
+    );
+    const listener = shared ? shared.connected : true;
+    return reply
+      .code(database && listener ? 200 : 503)
+      .send({ ok: database && listener, database, listener });
+  });
+  return shared ?? new EventBus();
+}
