@@ -107,6 +107,15 @@ const MIGRATIONS: readonly (string | PostgresOnly)[] = [
      CREATE TRIGGER event_log_notify AFTER INSERT ON event_log REFERENCING NEW TABLE AS new_rows
        FOR EACH STATEMENT EXECUTE FUNCTION parley_event_log_notify();`,
   },
+  // Abuse limits (login back-off, registrations, key package claims) that instances sharing a database share.
+  `CREATE TABLE limiter_state (
+     name TEXT NOT NULL,
+     key TEXT NOT NULL,
+     state TEXT NOT NULL,
+     updated_at BIGINT NOT NULL,
+     PRIMARY KEY (name, key)
+   );
+   CREATE INDEX limiter_state_updated ON limiter_state(updated_at);`,
 ];
 
 /** A migration only PostgreSQL needs, run as one script (a function body has semicolons of its own). */
