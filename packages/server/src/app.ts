@@ -123,7 +123,7 @@ export async function buildServer(
   accountRoutes(app, context);
   keyPackageRoutes(app, context);
   deviceRoutes(app, context);
-  const bus = await openEventBus(app, store, config);
+  const bus = await openEventBus(app, context);
   groupRoutes(app, context, new GroupStore(store.db), bus);
   eventRoutes(app, context, bus);
 

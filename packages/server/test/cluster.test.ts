@@ -19,6 +19,19 @@ function assertLogOrder(events: SseEvent[], what: string): void {
   );
 }
 
+/** `promise`, or a failure naming `what` after `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function postMessage(base: string, token: string, gid: string, body: Uint8Array): Promise<number> {
   const r = await fetch(`${base}/v1/groups/${gid}/messages`, {
     method: "POST",
@@ -154,6 +167,18 @@ describe("several instances on one PostgreSQL database", { skip: !available }, (
     }
   });
 
+  test("a logout on one instance ends the session's streams on the others", async () => {
+    const [a, b, c] = nodes as [Instance, Instance, Instance];
+    const dave = await loginDevice(a.url, suite, "dave");
+    const onB = openEvents(b.url, dave.token);
+    const onC = openEvents(c.url, dave.token);
+    await Promise.all([onB.connected, onC.connected]);
+    assert.equal((await call(a.url, "DELETE", "/v1/sessions/current", { token: dave.token })).status, 204);
+    // Both streams end (a stream that stayed open would time the test out).
+    await within(Promise.all([onB.ended, onC.ended]), 10_000, "both streams end");
+    assert.equal((await call(b.url, "GET", "/v1/events", { token: dave.token })).status, 401);
+  });
+
   test("an instance SIGKILLed under load: its client resumes on another with Last-Event-ID, missing nothing", async () => {
     const [, b, c] = nodes as [Instance, Instance, Instance];
     const onC = openEvents(c.url, carol.token);
@@ -171,7 +196,7 @@ describe("several instances on one PostgreSQL database", { skip: !available }, (
     await onC.until((es) => messages(es).length >= 40);
     await c.kill();
     killed = true;
-    await onC.ended;
+    await within(onC.ended, 10_000, "the killed instance's stream ends");
     const before = onC.events.slice();
     assert.ok(killed && before.length > 0);
     const lastId = before.at(-1)?.id as number;
@@ -191,9 +216,18 @@ describe("several instances on one PostgreSQL database", { skip: !available }, (
     const admin = new pg.Client({ connectionString: POSTGRES_URL });
     await admin.connect();
     try {
+      // Notifications are hints: garbage on either channel is ignored.
+      for (const [channel, payload] of [
+        [`parley:${schema.name}`, "not an id"],
+        [`parley:${schema.name}`, "999999999999"],
+        [`parley-end:${schema.name}`, '{"kind":"device"'],
+        [`parley-end:${schema.name}`, JSON.stringify({ kind: "everything", id: bob.deviceId })],
+      ]) {
+        await admin.query("SELECT pg_notify($1, $2)", [channel, payload]);
+      }
       const killed = await admin.query(
         "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query = $1",
-        [`LISTEN "parley:${schema.name}"`],
+        [`LISTEN "parley-end:${schema.name}"`], // the listener's last statement
       );
       // Instance C was killed; A and B each have one listener.
       assert.ok((killed.rowCount ?? 0) >= 2);

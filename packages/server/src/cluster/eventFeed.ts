@@ -12,6 +12,16 @@ export interface FeedLog {
   warn(details: object, message: string): void;
 }
 
+/** The channels an instance listens on: new events, and ended sessions (see streamEnds.ts). */
+export const EVENTS_CHANNEL = "parley:";
+export const ENDS_CHANNEL = "parley-end:";
+
+/** What the feed hands on: the log's new events in id order, and other instances' stream ends. */
+export interface FeedHandlers {
+  events(events: readonly ServerEvent[]): void;
+  end(payload: string): void;
+}
+
 /** Where the listener connects: the database URL and the schema the instance's tables are in. */
 export interface FeedTarget {
   readonly url: string;
@@ -39,18 +49,13 @@ export class EventFeed {
   private constructor(
     private readonly db: Db,
     private readonly target: FeedTarget,
-    private readonly deliver: (events: readonly ServerEvent[]) => void,
+    private readonly handlers: FeedHandlers,
     private readonly log: FeedLog,
   ) {}
 
   /** Start listening, with the cursor at the log's end (earlier events are for replays, not live delivery). */
-  static async start(
-    db: Db,
-    target: FeedTarget,
-    deliver: (events: readonly ServerEvent[]) => void,
-    log: FeedLog,
-  ): Promise<EventFeed> {
-    const feed = new EventFeed(db, target, deliver, log);
+  static async start(db: Db, target: FeedTarget, handlers: FeedHandlers, log: FeedLog): Promise<EventFeed> {
+    const feed = new EventFeed(db, target, handlers, log);
     await feed.listen();
     const [row] = await db.all("SELECT COALESCE(MAX(id), 0) AS id FROM event_log");
     feed.cursor = Number(row?.id ?? 0);
@@ -94,7 +99,7 @@ export class EventFeed {
           if (rows.length === 0) break;
           const events = rows.map(eventFromRow);
           this.cursor = (events[events.length - 1] as ServerEvent).id;
-          this.deliver(events);
+          this.handlers.events(events);
           if (rows.length < PAGE) break;
         }
       } while (this.again && !this.closed);
@@ -115,6 +120,7 @@ export class EventFeed {
       ...(this.target.schema ? { options: `-c search_path=${this.target.schema}` } : {}),
     });
     client.on("notification", (message) => {
+      if (message.channel.startsWith(ENDS_CHANNEL)) return this.handlers.end(message.payload ?? "");
       const id = Number(message.payload);
       if (Number.isSafeInteger(id) && id > this.cursor) this.poke();
     });
@@ -122,8 +128,10 @@ export class EventFeed {
     client.on("end", () => this.lost(client));
     try {
       await client.connect();
-      const [row] = (await client.query("SELECT left('parley:' || current_schema(), 63) AS channel")).rows;
-      await client.query(`LISTEN "${String(row.channel).replace(/"/g, '""')}"`);
+      for (const prefix of [EVENTS_CHANNEL, ENDS_CHANNEL]) {
+        const [row] = (await client.query(channelQuery(prefix))).rows;
+        await client.query(`LISTEN "${String(row.channel).replace(/"/g, '""')}"`);
+      }
     } catch (err) {
       client.end().catch(() => undefined);
       throw err;
@@ -157,3 +165,6 @@ export class EventFeed {
     this.connectTimer.unref();
   }
 }
+
+/** The SQL naming this schema's channel for `prefix` (channel names are identifiers: at most 63 bytes). */
+export const channelQuery = (prefix: string) => `SELECT left('${prefix}' || current_schema(), 63) AS channel`;

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import type { ServerConfig } from "../config.js";
+import type { ServerContext } from "../context.js";
 import { EventBus } from "../eventBus.js";
-import type { Store } from "../storage/store.js";
 import { SharedEventBus } from "./sharedEventBus.js";
 
 /**
@@ -11,12 +10,10 @@ import { SharedEventBus } from "./sharedEventBus.js";
  */
 export async function openEventBus(
   app: FastifyInstance,
-  store: Store,
-  config: ServerConfig,
+  { store, config, streams }: ServerContext,
 ): Promise<EventBus> {
-  const shared = config.databaseUrl
-    ? await SharedEventBus.open(store.db, { url: config.databaseUrl, schema: config.databaseSchema }, app.log)
-    : undefined;
+  const target = config.databaseUrl ? { url: config.databaseUrl, schema: config.databaseSchema } : undefined;
+  const shared = target ? await SharedEventBus.open(store.db, target, streams, app.log) : undefined;
   if (shared) app.addHook("onClose", () => shared.close());
   app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true }));
   app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {

@@ -1,7 +1,9 @@
 import { EventBus } from "../eventBus.js";
+import type { SessionStreams } from "../sessionStreams.js";
 import type { Db } from "../storage/db.js";
 import type { ServerEvent } from "../storage/events.js";
 import { EventFeed, type FeedLog, type FeedTarget } from "./eventFeed.js";
+import { parseEnd, relayEnds } from "./streamEnds.js";
 
 /**
  * The event bus of an instance sharing its PostgreSQL database with others. Committed events are not handed
@@ -11,9 +13,20 @@ import { EventFeed, type FeedLog, type FeedTarget } from "./eventFeed.js";
 export class SharedEventBus extends EventBus {
   private feed: EventFeed | undefined;
 
-  static async open(db: Db, target: FeedTarget, log: FeedLog): Promise<SharedEventBus> {
+  /** Also relays `streams`' ends to the other instances, and applies theirs. */
+  static async open(
+    db: Db,
+    target: FeedTarget,
+    streams: SessionStreams,
+    log: FeedLog,
+  ): Promise<SharedEventBus> {
     const bus = new SharedEventBus();
-    bus.feed = await EventFeed.start(db, target, (events) => bus.fanOut(events), log);
+    const end = (payload: string) => {
+      const parsed = parseEnd(payload);
+      if (parsed) streams.apply(parsed);
+    };
+    bus.feed = await EventFeed.start(db, target, { events: (events) => bus.fanOut(events), end }, log);
+    relayEnds(db, streams, log);
     return bus;
   }
 
