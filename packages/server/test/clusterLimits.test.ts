@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { loadSuite } from "@parley/mls";
 import { buildServer, DEFAULT_CONFIG, openStore, type ServerConfig } from "../src/index.js";
+import { pruneLimiterState } from "../src/limits/sharedState.js";
 import { freshSchema, POSTGRES_URL } from "./clusterNodes.js";
 import { call, loginDevice, postgresAvailable } from "./harness.js";
 
@@ -98,5 +99,19 @@ describe("abuse limits shared by instances on one PostgreSQL database", { skip: 
       );
     }
     assert.deepEqual(statuses, [201, 201, 201, 201, 201, 429]);
+  });
+
+  test("limiter rows no decision needs any more are pruned, recent ones kept", async () => {
+    const store = await openStore(config);
+    try {
+      const rows = async () => Number((await store.db.all("SELECT COUNT(*) AS n FROM limiter_state"))[0]?.n);
+      const before = await rows();
+      assert.ok(before > 0);
+      assert.equal(await pruneLimiterState(store.db, config.limits, Date.now()), 0);
+      assert.equal(await pruneLimiterState(store.db, config.limits, Date.now() + 3600_000 + 1000), before);
+      assert.equal(await rows(), 0);
+    } finally {
+      await store.db.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import type { ServerConfig } from "../config.js";
 import { type Db, one } from "../storage/db.js";
 
 /** A limiter whose state for one key can be read out and put back (JSON-able; undefined: nothing kept). */
@@ -67,4 +68,17 @@ async function save(tx: Db, name: string, key: string, state: unknown, at: numbe
 /** The store for a database: shared rows on PostgreSQL (instances may share it), memory on SQLite. */
 export function limiterStore(db: Db | undefined, now: () => number): LimiterStore {
   return db?.dialect === "postgres" ? sharedLimits(db, now) : localLimits;
+}
+
+/**
+ * Rows no decision needs any more: a bucket refills within its window (an hour at most) and failures are
+ * forgotten after `loginFailureMemoryMs` or the longest back-off; an older row reads as no row. Returns how many.
+ */
+export async function pruneLimiterState(
+  db: Db,
+  limits: ServerConfig["limits"],
+  now: number,
+): Promise<number> {
+  const keep = Math.max(3600_000, limits.loginFailureMemoryMs, limits.loginBackoffMaxMs);
+  return (await db.run("DELETE FROM limiter_state WHERE updated_at < ?", [now - keep])).changes;
 }
