@@ -3,10 +3,10 @@ import swaggerUi from "@fastify/swagger-ui";
 import { ParleyMlsError } from "@parley/mls";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { requestGuard } from "./auth/requestGuard.js";
+import { openEventBus } from "./cluster/openBus.js";
 import type { ServerConfig } from "./config.js";
 import type { ServerContext } from "./context.js";
 import { ApiError, RetryLater } from "./errors.js";
-import { EventBus } from "./eventBus.js";
 import { capConnections, httpOptions } from "./httpLimits.js";
 import { scheduleRetention } from "./retentionSweep.js";
 import { accountRoutes } from "./routes/accounts.js";
@@ -123,7 +123,7 @@ export async function buildServer(
   accountRoutes(app, context);
   keyPackageRoutes(app, context);
   deviceRoutes(app, context);
-  const bus = new EventBus();
+  const bus = await openEventBus(app, context);
   groupRoutes(app, context, new GroupStore(store.db), bus);
   eventRoutes(app, context, bus);
 

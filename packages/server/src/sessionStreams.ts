@@ -6,6 +6,11 @@ export interface StreamSession {
   readonly expiresAt: number;
 }
 
+/** What ends streams: a session (by token hash), a device, or an account's sessions but one. */
+export type StreamEnd =
+  | { readonly kind: "token" | "device"; readonly id: string }
+  | { readonly kind: "account"; readonly id: string; readonly keep: string };
+
 interface Closable {
   close(): void;
 }
@@ -16,12 +21,14 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * The open event streams by session, device and account, so that a logout, a device revocation or a password
  * change (which ends the account's other sessions) ends the streams those sessions opened; each stream also
- * ends when its token expires.
+ * ends when its token expires. Instances sharing a database relay each end to the others (`relayTo`), which
+ * `apply` it to their own streams.
  */
 export class SessionStreams {
   private readonly index = new Map<string, Set<Closable>>();
   private readonly timers = new Map<Closable, NodeJS.Timeout>();
   private readonly sessions = new Map<Closable, StreamSession>();
+  private relay: (end: StreamEnd) => void = () => {};
 
   constructor(private readonly now: () => number) {}
 
@@ -37,18 +44,29 @@ export class SessionStreams {
     return () => this.remove(stream);
   }
 
+  /** Tell `relay` of every end from now on (the other instances apply it). */
+  relayTo(relay: (end: StreamEnd) => void): void {
+    this.relay = relay;
+  }
+
   endSession(tokenHash: string): void {
-    this.closeAll(`token:${tokenHash}`);
+    this.end({ kind: "token", id: tokenHash });
   }
 
   endDevice(deviceId: string): void {
-    this.closeAll(`device:${deviceId}`);
+    this.end({ kind: "device", id: deviceId });
   }
 
   /** End the account's streams except the ones opened with `keepTokenHash`. */
   endAccountExcept(accountId: string, keepTokenHash: string): void {
-    for (const stream of [...(this.index.get(`account:${accountId}`) ?? [])]) {
-      if (this.sessions.get(stream)?.tokenHash !== keepTokenHash) stream.close();
+    this.end({ kind: "account", id: accountId, keep: keepTokenHash });
+  }
+
+  /** An end on this instance's streams only (one relayed from another instance). */
+  apply(end: StreamEnd): void {
+    const streams = [...(this.index.get(`${end.kind}:${end.id}`) ?? [])];
+    for (const stream of streams) {
+      if (end.kind !== "account" || this.sessions.get(stream)?.tokenHash !== end.keep) stream.close();
     }
   }
 
@@ -56,8 +74,9 @@ export class SessionStreams {
     for (const stream of [...this.sessions.keys()]) stream.close();
   }
 
-  private closeAll(key: string): void {
-    for (const stream of [...(this.index.get(key) ?? [])]) stream.close();
+  private end(end: StreamEnd): void {
+    this.apply(end);
+    this.relay(end);
   }
 
   private expireAt(stream: Closable, expiresAt: number): void {

@@ -1,4 +1,5 @@
 import { BoundedMap } from "./boundedMap.js";
+import type { Restorable } from "./sharedState.js";
 
 export interface BackoffPolicy {
   /** Failures a key may have before it must wait. */
@@ -21,7 +22,7 @@ interface Failures {
  * its last failure, twice that after the next one, and so on up to `maxDelayMs`. Fixed memory: at most
  * `entries` keys are kept, least recently used forgotten first.
  */
-export class FailureBackoff {
+export class FailureBackoff implements Restorable {
   private readonly failures: BoundedMap<string, Failures>;
 
   constructor(
@@ -51,6 +52,15 @@ export class FailureBackoff {
 
   reset(key: string): void {
     this.failures.delete(key);
+  }
+
+  stateOf(key: string): unknown {
+    return this.failures.get(key);
+  }
+
+  restore(key: string, state: unknown): void {
+    if (state === undefined) this.failures.delete(key);
+    else this.failures.set(key, state as Failures);
   }
 
   private delay(count: number): number {

@@ -1,4 +1,5 @@
 import { BoundedMap } from "./boundedMap.js";
+import type { Restorable } from "./sharedState.js";
 
 interface Bucket {
   tokens: number;
@@ -8,9 +9,10 @@ interface Bucket {
 /**
  * Token buckets by key: each key may act `limit` times in a burst, refilled continuously at `limit` per
  * `windowMs`. At most `entries` buckets are kept (least recently used forgotten, which only ever lets a
- * caller in), and a refusal creates none. In memory: a restart forgets them too.
+ * caller in), and a refusal creates none. In memory (a restart forgets them), unless restored
+ * from shared state for each decision (sharedState.ts).
  */
-export class TokenBuckets {
+export class TokenBuckets implements Restorable {
   private readonly buckets: BoundedMap<string, Bucket>;
 
   constructor(
@@ -36,6 +38,15 @@ export class TokenBuckets {
     if (tokens < 1) return Math.ceil(((1 - tokens) * this.windowMs) / this.limit);
     this.buckets.set(key, { tokens: tokens - 1, at: now });
     return 0;
+  }
+
+  stateOf(key: string): unknown {
+    return this.buckets.get(key);
+  }
+
+  restore(key: string, state: unknown): void {
+    if (state === undefined) this.buckets.delete(key);
+    else this.buckets.set(key, state as Bucket);
   }
 
   private tokens(key: string, now: number): number {

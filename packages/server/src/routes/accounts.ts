@@ -17,7 +17,7 @@ export function accountRoutes(
   app: FastifyInstance,
   { store, config, now, authenticate, streams }: ServerContext,
 ): void {
-  const guard = new AttemptGuard(config.limits, now);
+  const guard = new AttemptGuard(config.limits, now, store.db);
 
   app.post<{ Body: { username: string; password: string; registrationToken?: string } }>(
     "/v1/accounts",
@@ -39,13 +39,13 @@ export function accountRoutes(
     },
     async (request, reply) => {
       const { username, password, registrationToken } = request.body;
-      const attempt = guard.registration(addressKey(request.ip));
+      const attempt = await guard.registration(addressKey(request.ip));
       const expected = config.registrationToken;
       if (expected !== undefined && !sameSecret(registrationToken ?? "", expected)) {
         throw new ApiError(403, "registration_closed", "registration needs a valid registration token");
       }
       const accountId = await store.createAccount(username, await hashPassword(password));
-      attempt.succeeded();
+      await attempt.succeeded();
       return reply.code(201).send({ accountId });
     },
   );
@@ -77,14 +77,14 @@ export function accountRoutes(
     },
     async (request, reply) => {
       const { username, password, signatureKey } = request.body;
-      const attempt = guard.password(username, addressKey(request.ip));
+      const attempt = await guard.password(username, addressKey(request.ip));
       const account = await store.account(username);
       // Hash even for an unknown user, so timing does not reveal which usernames exist.
       let ok = false;
       if (account) ok = await verifyPassword(password, account.passwordHash);
       else await hashPassword(password);
       if (!account || !ok) throw new ApiError(401, "bad_credentials", "wrong username or password");
-      attempt.succeeded();
+      await attempt.succeeded();
       const key = new Uint8Array(Buffer.from(signatureKey, "base64"));
       const deviceId = deviceIdOf(key);
       const { token, hash } = newToken();
@@ -133,11 +133,11 @@ export function accountRoutes(
     async (request, reply) => {
       const stored = await store.credentials(request.auth.accountId);
       if (!stored) throw new ApiError(403, "bad_credentials", "the current password is wrong");
-      const attempt = guard.password(stored.username, addressKey(request.ip));
+      const attempt = await guard.password(stored.username, addressKey(request.ip));
       if (!(await verifyPassword(request.body.currentPassword, stored.passwordHash))) {
         throw new ApiError(403, "bad_credentials", "the current password is wrong");
       }
-      attempt.succeeded();
+      await attempt.succeeded();
       await store.changePassword(
         request.auth.accountId,
         await hashPassword(request.body.newPassword),

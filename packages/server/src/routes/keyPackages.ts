@@ -44,7 +44,7 @@ export function keyPackageRoutes(
   app: FastifyInstance,
   { store, config, now, authenticate }: ServerContext,
 ): void {
-  const limits = new ClaimLimits(config.limits, now);
+  const limits = new ClaimLimits(config.limits, now, store.db);
   const checked = async (device: Uploader, encoded: string, lastResort: boolean, index: string) => {
     const data = new Uint8Array(Buffer.from(encoded, "base64"));
     if (data.length > config.limits.keyPackageBytes) {
@@ -183,7 +183,7 @@ export function keyPackageRoutes(
     },
     async (request) => {
       const { username } = request.params;
-      limits.admit(request.auth.accountId, username);
+      await limits.admit(request.auth.accountId, username);
       const result = await store.claimKeyPackages(username, (deviceId) => limits.takeLastResort(deviceId));
       if (!result) throw notFound("user");
       if (result.claimed.length === 0 && result.withheld.length > 0) {

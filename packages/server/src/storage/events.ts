@@ -1,4 +1,4 @@
-import type { Db } from "./db.js";
+import type { Db, Row } from "./db.js";
 
 /** A server-sent event: for a group's members (`groupId`, at `seq`) or for one device (`deviceId`). */
 export interface ServerEvent {
@@ -50,12 +50,17 @@ export async function eventsFor(
      ORDER BY e.id LIMIT ?`,
     [afterId, deviceId, deviceId, limit],
   );
-  return rows.map((r) => ({
+  return rows.map(eventFromRow);
+}
+
+/** An event from its event_log row (id, type, group_id, seq, device_id, payload). */
+export function eventFromRow(r: Row): ServerEvent {
+  return {
     id: Number(r.id),
     type: String(r.type) as ServerEvent["type"],
     ...(r.group_id !== null ? { groupId: String(r.group_id) } : {}),
     ...(r.seq !== null ? { seq: Number(r.seq) } : {}),
     ...(r.device_id !== null ? { deviceId: String(r.device_id) } : {}),
     data: JSON.parse(String(r.payload)) as Record<string, unknown>,
-  }));
+  };
 }

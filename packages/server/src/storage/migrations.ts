@@ -5,7 +5,7 @@ import type { Db } from "./db.js";
  * BYTEA) and `SERIAL_PK` (an auto-incrementing 64-bit primary key). Applied versions are recorded, so opening a
  * database applies only what it lacks.
  */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly (string | PostgresOnly)[] = [
   `CREATE TABLE accounts (
      id TEXT PRIMARY KEY,
      username TEXT NOT NULL UNIQUE,
@@ -96,7 +96,41 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX welcomes_created ON welcomes(created_at);
    ALTER TABLE inbox ADD COLUMN welcome_id BIGINT REFERENCES welcomes(id);
    CREATE INDEX inbox_welcome ON inbox(welcome_id);`,
+  // Instances sharing a PostgreSQL database learn of new events from a notification carrying the statement's
+  // highest event id (never content); each reads the rows from the log itself.
+  {
+    postgres: `CREATE FUNCTION parley_event_log_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         PERFORM pg_notify(left('parley:' || TG_TABLE_SCHEMA, 63), (SELECT max(id) FROM new_rows)::text);
+         RETURN NULL;
+       END $$;
+     CREATE TRIGGER event_log_notify AFTER INSERT ON event_log REFERENCING NEW TABLE AS new_rows
+       FOR EACH STATEMENT EXECUTE FUNCTION parley_event_log_notify();`,
+  },
+  // Abuse limits (login back-off, registrations, key package claims) that instances sharing a database share.
+  `CREATE TABLE limiter_state (
+     name TEXT NOT NULL,
+     key TEXT NOT NULL,
+     state TEXT NOT NULL,
+     updated_at BIGINT NOT NULL,
+     PRIMARY KEY (name, key)
+   );
+   CREATE INDEX limiter_state_updated ON limiter_state(updated_at);`,
 ];
+
+/** A migration only PostgreSQL needs, run as one script (a function body has semicolons of its own). */
+interface PostgresOnly {
+  readonly postgres: string;
+}
+
+/** The statements of a migration on this database (none for a PostgreSQL-only one on SQLite). */
+function statements(db: Db, migration: string | PostgresOnly): string[] {
+  if (typeof migration !== "string") return db.dialect === "postgres" ? [migration.postgres] : [];
+  return dialectSql(db, migration)
+    .split(";")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
 
 function dialectSql(db: Db, sql: string): string {
   return db.dialect === "sqlite"
@@ -115,12 +149,7 @@ export async function migrate(db: Db): Promise<number> {
     const version = index + 1;
     if (applied.has(version)) continue;
     await db.transaction(async (tx) => {
-      for (const statement of dialectSql(db, migration)
-        .split(";")
-        .map((s) => s.trim())
-        .filter(Boolean)) {
-        await tx.run(statement);
-      }
+      for (const statement of statements(db, migration)) await tx.run(statement);
       await tx.run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [
         version,
         Date.now(),

@@ -26,6 +26,14 @@ function over(client: pg.Pool | pg.PoolClient): Pick<Db, "all" | "run"> {
 }
 
 /**
+ * Every write transaction first takes the schema's transaction lock (in BEGIN's round trip), so that batches
+ * of all the instances sharing the database commit one at a time: event-log ids then commit in id order
+ * across instances as within one, and a reader resuming "after id N" never misses a smaller id committed
+ * later. Taken first, the lock cannot deadlock with the row locks a batch takes after it.
+ */
+const BEGIN = "BEGIN; SELECT pg_advisory_xact_lock(hashtext('parley:' || current_schema()))";
+
+/**
  * PostgreSQL through a pg pool; `schema` isolates one deployment (or one test run) from another. Reads use any
  * pooled connection; transactions share COMMITs (group commit), one batch at a time.
  */
@@ -62,7 +70,7 @@ export async function openPostgres(url: string, schema?: string): Promise<Db> {
       }
     };
     try {
-      await client.query("BEGIN");
+      await client.query(BEGIN);
     } catch (err) {
       await finish(false).catch(() => undefined);
       throw err;
