@@ -1,3 +1,8 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildServer, DEFAULT_CONFIG, openStore, type ServerConfig } from "@parley/server";
 import pg from "pg";
 import { type Running, startServer } from "./harness.js";
 
@@ -39,6 +44,36 @@ export async function startServerOn(backend: Backend): Promise<Running> {
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await client.end();
+    },
+  };
+}
+
+/**
+ * A real server on loopback whose database the test can also write to directly (`store`), as a malicious server
+ * would; closing it drops a PostgreSQL schema.
+ */
+export async function startServerWithStore(backend: Backend, overrides: Partial<ServerConfig> = {}) {
+  const dir = await mkdtemp(join(tmpdir(), "parley-client-"));
+  const schema = `parley_client_store_${process.pid}_${Date.now()}_${counter++}`;
+  const config: ServerConfig = {
+    ...DEFAULT_CONFIG,
+    port: 0,
+    logLevel: "silent",
+    sqlitePath: join(dir, "server.db"),
+    ...(backend === "postgres" ? { databaseUrl: POSTGRES_URL, databaseSchema: schema } : {}),
+    ...overrides,
+  };
+  const store = await openStore(config);
+  const app = await buildServer(store, config);
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  return {
+    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    store,
+    async close() {
+      await app.close();
+      if (backend === "postgres") await store.db.run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await store.db.close();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

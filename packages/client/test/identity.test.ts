@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { mkdtemp, rm, stat } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -15,7 +14,6 @@ import {
   inspectKeyPackage,
   loadSuite,
 } from "@parley/mls";
-import { buildServer, DEFAULT_CONFIG, openStore, type ServerConfig } from "@parley/server";
 import { GROUP_NAME_EXTENSION } from "../src/groupName.js";
 import {
   deviceIdOf,
@@ -26,48 +24,10 @@ import {
   type ParleyClientError,
   SqliteStore,
 } from "../src/index.js";
+import { backends, startServerWithStore } from "./backends.js";
 import { collect, newClient, PASSWORD, SMALL_POOL } from "./harness.js";
 
-const POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-let schemas = 0;
-
-/** A real server on loopback whose database the test can also write to directly: a malicious server. */
-async function startServer(backend: "sqlite" | "postgres") {
-  const dir = await mkdtemp(join(tmpdir(), "parley-identity-"));
-  const schema = `parley_identity_${process.pid}_${Date.now()}_${schemas++}`;
-  const config: ServerConfig = {
-    ...DEFAULT_CONFIG,
-    port: 0,
-    logLevel: "silent",
-    sqlitePath: join(dir, "server.db"),
-    ...(backend === "postgres" ? { databaseUrl: POSTGRES_URL, databaseSchema: schema } : {}),
-  };
-  const store = await openStore(config);
-  const app = await buildServer(store, config);
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  return {
-    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
-    store,
-    async close() {
-      await app.close();
-      if (backend === "postgres") await store.db.run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await store.db.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function postgresAvailable(): Promise<boolean> {
-  try {
-    await (await startServer("postgres")).close();
-    return true;
-  } catch {
-    if (process.env.PARLEY_REQUIRE_POSTGRES === "1") throw new Error("PostgreSQL required but unreachable");
-    return false;
-  }
-}
-
-const backends = ["sqlite", ...((await postgresAvailable()) ? ["postgres" as const] : [])] as const;
+const servers = await backends();
 const text = (s: string) => new TextEncoder().encode(s);
 
 /** The device and session a client's own store holds (what a modified client would use directly). */
@@ -89,11 +49,11 @@ const login = (url: string, username: string, identity?: Uint8Array) =>
     ...(identity ? { identity } : {}),
   });
 
-for (const backend of backends) {
+for (const backend of servers) {
   describe(`usernames bound to accounts (${backend})`, () => {
-    let server: Awaited<ReturnType<typeof startServer>>;
+    let server: Awaited<ReturnType<typeof startServerWithStore>>;
     before(async () => {
-      server = await startServer(backend);
+      server = await startServerWithStore(backend);
     });
     after(async () => {
       await server.close();

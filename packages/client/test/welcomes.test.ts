@@ -1,8 +1,4 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
   createBinding,
@@ -13,57 +9,10 @@ import {
   loadSuite,
   MlsGroup,
 } from "@parley/mls";
-import { buildServer, DEFAULT_CONFIG, openStore, type ServerConfig } from "@parley/server";
-import pg from "pg";
 import { fromBase64Url } from "../src/bytes.js";
 import { HttpTransport, MemoryStore, ParleyClient } from "../src/index.js";
+import { backends, startServerWithStore } from "./backends.js";
 import { collect, newClient, PASSWORD, SMALL_POOL, until } from "./harness.js";
-
-const POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-async function postgresAvailable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    if (process.env.PARLEY_REQUIRE_POSTGRES === "1") throw new Error("PostgreSQL required but unreachable");
-    return false;
-  }
-}
-
-type Backend = "sqlite" | "postgres";
-const backends: Backend[] = ["sqlite", ...((await postgresAvailable()) ? (["postgres"] as const) : [])];
-let counter = 0;
-
-/** A real server on loopback over a fresh SQLite file or PostgreSQL schema, and a handle on its database. */
-async function startOn(backend: Backend) {
-  const dir = await mkdtemp(join(tmpdir(), "parley-welcomes-"));
-  const schema = `parley_client_${process.pid}_${Date.now()}_${counter++}`;
-  const config: ServerConfig = {
-    ...DEFAULT_CONFIG,
-    port: 0,
-    logLevel: "silent",
-    sqlitePath: join(dir, "server.db"),
-    ...(backend === "postgres" ? { databaseUrl: POSTGRES_URL, databaseSchema: schema } : {}),
-  };
-  const store = await openStore(config);
-  const app = await buildServer(store, config);
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const db = (await openStore(config)).db;
-  return {
-    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
-    db,
-    async close() {
-      await app.close();
-      await store.db.close();
-      if (backend === "postgres") await db.run(`DROP SCHEMA ${schema} CASCADE`);
-      await db.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** An attacker's account used outside the client: its transport, keys and a leaf with a valid credential. */
 async function attacker(url: string, username: string) {
@@ -87,10 +36,10 @@ async function attacker(url: string, username: string) {
 
 const nameExtension = (name: string) => ({ type: 0xf0a1, data: new TextEncoder().encode(name) });
 
-for (const backend of backends) {
+for (const backend of await backends()) {
   describe(`Welcomes (${backend})`, () => {
     it("a Welcome too large for the client's response limit is skipped and reported; sync goes on", async () => {
-      const server = await startOn(backend);
+      const server = await startServerWithStore(backend);
       try {
         // Bob reads responses of at most 256 KiB: a page then holds about 150 KiB of Welcomes.
         const bob = await ParleyClient.register({
@@ -158,7 +107,7 @@ for (const backend of backends) {
     });
 
     it("Welcomes that together exceed the response limit arrive over several pages", async () => {
-      const server = await startOn(backend);
+      const server = await startServerWithStore(backend);
       try {
         let inboxFetches = 0;
         const counting: typeof fetch = (input, init) => {
@@ -211,7 +160,7 @@ for (const backend of backends) {
     });
 
     it("a Welcome for a forged copy of an active conversation is refused; the conversation goes on", async () => {
-      const server = await startOn(backend);
+      const server = await startServerWithStore(backend);
       try {
         const alice = await newClient(server.url, "alice");
         const bob = await newClient(server.url, "bob");
@@ -232,11 +181,11 @@ for (const backend of backends) {
         for (let i = 0; i < 3; i++) forged = (await forged.commit({})).group;
         const add = await forged.commit({ add: [claimed.keyPackage] });
         // The server writes it into Bob's inbox (a member cannot: the server refuses a Welcome to a member).
-        const [row] = await server.db.all(
+        const [row] = await server.store.db.all(
           "INSERT INTO welcomes (group_id, data, created_at) VALUES (?, ?, ?) RETURNING id",
           [id, add.welcome as Uint8Array, Date.now()],
         );
-        await server.db.run(
+        await server.store.db.run(
           "INSERT INTO inbox (device_id, group_id, data, welcome_id, created_at) VALUES (?, ?, ?, ?, ?)",
           [claimed.deviceId, id, new Uint8Array(0), Number(row?.id), Date.now()],
         );
@@ -263,7 +212,7 @@ for (const backend of backends) {
     });
 
     it("a Welcome for a conversation this device was removed from brings it back, reported as rejoined", async () => {
-      const server = await startOn(backend);
+      const server = await startServerWithStore(backend);
       try {
         const alice = await newClient(server.url, "alice");
         const bob = await newClient(server.url, "bob");

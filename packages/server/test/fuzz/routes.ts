@@ -208,7 +208,8 @@ const ROUTES: readonly Route[] = [
     name: "welcomes",
     method: "GET",
     auth: "main",
-    path: (r) => `/v1/welcomes${query(r, { after: () => integer(r) })}`,
+    path: (r) =>
+      `/v1/welcomes${query(r, { after: () => integer(r), limit: () => integer(r), maxBytes: () => integer(r) })}`,
   },
   {
     name: "events",
@@ -220,7 +221,16 @@ const ROUTES: readonly Route[] = [
     name: "anonymous",
     method: "GET",
     auth: "none",
-    path: (r) => r.pick(["/health", "/openapi.json", "/docs/", "/docs/json", "/docs/static/index.html", "/"]),
+    path: (r) =>
+      r.pick([
+        "/healthz",
+        "/readyz",
+        "/openapi.json",
+        "/docs/",
+        "/docs/json",
+        "/docs/static/index.html",
+        "/",
+      ]),
   },
   {
     name: "unknown",
