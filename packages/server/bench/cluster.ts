@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -10,6 +10,7 @@ import pg from "pg";
 import { deviceIdOf, newToken } from "../src/auth/tokens.js";
 import { buildServer, DEFAULT_CONFIG, openStore, type ServerConfig } from "../src/index.js";
 import { POSTGRES_URL } from "./support/fixture.js";
+import { openEventStream, postMessage } from "./support/http.js";
 import { rawInsertRate } from "./support/rawInsert.js";
 
 const SUBSCRIBERS = 100;
@@ -130,42 +131,15 @@ async function messagesFor(groups: number, count: number) {
   return { senderKey: keys.publicKey, groupIds, bodies };
 }
 
-const MESSAGE_EVENT = /event: message\ndata: \{"groupId":"([^"]*)","seq":(\d+)/g;
 const now = () => performance.timeOrigin + performance.now();
 
 /** The subscribers' streams: when each (group, seq) arrived, and whether on the instance it was posted to. */
 function subscribe(agent: Agent, instances: readonly Instance[], tokens: readonly string[]) {
   const arrivals: { key: string; at: number; instance: number }[] = [];
   const connect = (token: string, instance: number) =>
-    new Promise<void>((connected, failed) => {
-      const target = new URL((instances[instance] as Instance).url);
-      const req = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: "/v1/events",
-          agent,
-          headers: { authorization: `Bearer ${token}` },
-        },
-        (res) => {
-          if (res.statusCode !== 200) return failed(new Error(`SSE refused: ${res.statusCode}`));
-          res.setEncoding("utf8");
-          let carry = "";
-          res.once("data", () => connected());
-          res.on("data", (chunk: string) => {
-            const at = now();
-            const text = carry + chunk;
-            const end = text.lastIndexOf("\n\n");
-            carry = text.slice(end + 2);
-            for (const m of text.slice(0, end + 2).matchAll(MESSAGE_EVENT))
-              arrivals.push({ key: `${m[1]} ${m[2]}`, at, instance });
-          });
-          res.on("error", () => undefined);
-        },
-      );
-      req.on("error", failed);
-      req.end();
-    });
+    openEventStream(agent, new URL((instances[instance] as Instance).url), token, now, (groupId, seq, at) =>
+      arrivals.push({ key: `${groupId} ${seq}`, at, instance }),
+    );
   return {
     arrivals,
     connected: Promise.all(tokens.map((t, i) => connect(t, i % instances.length))),
@@ -182,37 +156,7 @@ async function post(
   const sent = new Map<string, { at: number; instance: number }>();
   let next = 0;
   const one = (instance: number, groupId: string, body: Uint8Array) =>
-    new Promise<number>((accepted, failed) => {
-      const target = new URL((instances[instance] as Instance).url);
-      const req = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: `/v1/groups/${groupId}/messages`,
-          method: "POST",
-          agent,
-          headers: {
-            authorization: `Bearer ${token}`,
-            "content-type": "message/mls",
-            "content-length": body.length,
-          },
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => {
-            text += c;
-          });
-          res.on("end", () =>
-            res.statusCode === 201
-              ? accepted((JSON.parse(text) as { seq: number }).seq)
-              : failed(new Error(`post refused: ${res.statusCode} ${text}`)),
-          );
-        },
-      );
-      req.on("error", failed);
-      req.end(body);
-    });
+    postMessage(agent, new URL((instances[instance] as Instance).url), token, groupId, body);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, loop) => {

@@ -1,8 +1,9 @@
 // The benchmark's clients, in worker threads so the server keeps its own thread: one worker holds the SSE
 // subscribers and records when each message event arrives; another runs the posting loops. Times are
 // absolute (timeOrigin + now), so the two threads' clocks agree.
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { parentPort, workerData } from "node:worker_threads";
+import { openEventStream, postMessage } from "./http.js";
 
 export type LoadJob =
   | { readonly role: "subscribe"; readonly url: string; readonly tokens: readonly string[] }
@@ -33,44 +34,15 @@ const now = () => performance.timeOrigin + performance.now();
 const report = (r: LoadReport) => parentPort?.postMessage(r);
 
 /** `message` events carry `{"groupId":…,"seq":N,…}`. */
-const MESSAGE_EVENT = /event: message\ndata: \{"groupId":"[^"]*","seq":(\d+)/g;
-
 function subscriber(tokens: readonly string[]) {
   const arrivals = new Map<number, number[]>();
   let delivered = 0;
   const connect = (token: string) =>
-    new Promise<void>((connected, failed) => {
-      const req = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: "/v1/events",
-          agent,
-          headers: { authorization: `Bearer ${token}` },
-        },
-        (res) => {
-          if (res.statusCode !== 200) return failed(new Error(`SSE refused: ${res.statusCode}`));
-          res.setEncoding("utf8");
-          let carry = "";
-          res.once("data", () => connected());
-          res.on("data", (chunk: string) => {
-            const t = now();
-            const text = carry + chunk;
-            const end = text.lastIndexOf("\n\n");
-            carry = text.slice(end + 2);
-            for (const match of text.slice(0, end + 2).matchAll(MESSAGE_EVENT)) {
-              const seq = Number(match[1]);
-              const list = arrivals.get(seq);
-              if (list) list.push(t);
-              else arrivals.set(seq, [t]);
-              delivered++;
-            }
-          });
-          res.on("error", () => undefined);
-        },
-      );
-      req.on("error", failed);
-      req.end();
+    openEventStream(agent, target, token, now, (_groupId, seq, at) => {
+      const list = arrivals.get(seq);
+      if (list) list.push(at);
+      else arrivals.set(seq, [at]);
+      delivered++;
     });
   return {
     connectAll: () => Promise.all(tokens.map(connect)),
@@ -87,37 +59,7 @@ function subscriber(tokens: readonly string[]) {
 }
 
 function poster(groupId: string, token: string, concurrency: number) {
-  const post = (body: Uint8Array) =>
-    new Promise<number>((accepted, failed) => {
-      const req = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: `/v1/groups/${groupId}/messages`,
-          method: "POST",
-          agent,
-          headers: {
-            authorization: `Bearer ${token}`,
-            "content-type": "message/mls",
-            "content-length": body.length,
-          },
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => {
-            text += c;
-          });
-          res.on("end", () =>
-            res.statusCode === 201
-              ? accepted((JSON.parse(text) as { seq: number }).seq)
-              : failed(new Error(`post refused: ${res.statusCode} ${text}`)),
-          );
-        },
-      );
-      req.on("error", failed);
-      req.end(body);
-    });
+  const post = (body: Uint8Array) => postMessage(agent, target, token, groupId, body);
   return async (bodies: readonly Uint8Array[]) => {
     const sentAt = new Map<number, number>();
     let next = 0;
