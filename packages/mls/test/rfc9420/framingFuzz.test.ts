@@ -190,3 +190,19 @@ test("mutated PublicMessages are refused; application data is never public", asy
   const app = content(0);
   assert.equal(await refused(async () => signPublicContent(pubFraming, keys.signKey, app), "app"), "invalid");
 });
+
+test("a ratchet peek gives the key keyFor will, and consumes nothing", () => {
+  const tree = new SecretTree(suite, encryptionSecret, LEAVES);
+  const reference = new SecretTree(suite, encryptionSecret, LEAVES);
+  const hexOf = (k: { key: Uint8Array; nonce: Uint8Array }) => toHex(k.key) + toHex(k.nonce);
+  assert.equal(hexOf(tree.peek(1, "handshake", 3)), hexOf(reference.keyFor(1, "handshake", 3)));
+  assert.deepEqual(tree.skippedGenerations(1, "handshake"), [], "peeking ahead skips nothing");
+  tree.keyFor(1, "handshake", 5);
+  assert.deepEqual(tree.skippedGenerations(1, "handshake"), [0, 1, 2, 3, 4]);
+  const late = tree.peek(1, "handshake", 2);
+  late.key.fill(0);
+  assert.deepEqual(tree.skippedGenerations(1, "handshake"), [0, 1, 2, 3, 4], "a held key stays held");
+  assert.equal(hexOf(tree.keyFor(1, "handshake", 2)), hexOf(reference.keyFor(1, "handshake", 2)));
+  assert.throws(() => tree.peek(1, "handshake", 2), ParleyMlsError, "a used key cannot be peeked");
+  assert.throws(() => tree.peek(1, "handshake", 6 + 1025), ParleyMlsError, "nor one too far ahead");
+});
