@@ -165,10 +165,53 @@ test("each protect uses the next generation; protecting for another epoch is a u
   const opened = await unprotectPrivateMessage(receiver, again, signers);
   assert.equal(opened.content.contentType, wire.ContentType.application);
   assert.deepEqual(receiver.secretTree.skippedGenerations(SENDER, "application"), []);
-  assert.throws(
-    () => protectPrivateMessage(sender, { ...c, epoch: 4n }, { signature: new Uint8Array(64) }),
-    (err) => err instanceof ParleyMlsError && err.code === "usage",
+  const usage = (err: unknown) => err instanceof ParleyMlsError && err.code === "usage";
+  const signature = new Uint8Array(64);
+  assert.throws(() => protectPrivateMessage(sender, { ...c, epoch: 4n }, { signature }), usage);
+  const external = { ...c, sender: { senderType: wire.SenderType.external, senderIndex: 0 } as const };
+  assert.throws(() => protectPrivateMessage(sender, external, { signature }), usage);
+  assert.throws(() => protectPrivateMessage(sender, c, { signature }, { paddingBlock: -1 }), usage);
+});
+
+test("padding rounds the plaintext up to the block and is removed on unprotect", async () => {
+  const sender = framing();
+  const receiver = framing();
+  for (const block of [0, 1, 16, 100]) {
+    const c = { ...content(0), applicationData: new Uint8Array(block + 3).fill(9) };
+    const auth = { signature: await signPrivateContent(sender, keys.signKey, c) };
+    const sealed = protectPrivateMessage(sender, c, auth, { paddingBlock: block });
+    const plaintextSize = sealed.ciphertext.length - 16;
+    const unpadded = encodeWith({ ...c, auth, padding: 0 }, wire.encodePrivateMessageContent).length;
+    if (block > 1) assert.equal(plaintextSize % block, 0, `block ${block}`);
+    assert.ok(plaintextSize - unpadded < Math.max(block, 1), `block ${block}: less than a block of padding`);
+    const opened = await unprotectPrivateMessage(receiver, sealed, signers);
+    assert.equal(
+      opened.content.contentType === wire.ContentType.application && opened.content.applicationData.length,
+      block + 3,
+    );
+  }
+});
+
+test("an external sender's PublicMessage is signed without a membership tag or group context", async () => {
+  const external: wire.FramedContent = {
+    ...content(1),
+    sender: { senderType: wire.SenderType.external, senderIndex: 0 },
+  };
+  const noKey: PublicFraming = { suite, groupContext };
+  const auth = { signature: await signPublicContent(noKey, stranger.signKey, external) };
+  const framed = publicMessage(noKey, external, auth);
+  assert.equal(framed.membershipTag, undefined);
+  const opened = await unprotectPublicMessage(noKey, framed, stranger.publicKey);
+  assert.deepEqual(opened.content.sender, external.sender);
+  // The group context is not signed, but group and epoch still are checked.
+  const later = { ...noKey, groupContext: { ...groupContext, epoch: 6n } };
+  assert.equal(
+    await refused(() => unprotectPublicMessage(later, framed, stranger.publicKey), "epoch"),
+    "wrong-epoch",
   );
+  const member = { ...content(1) };
+  const memberAuth = { signature: await signPublicContent(noKey, keys.signKey, member) };
+  assert.throws(() => publicMessage(noKey, member, memberAuth), ParleyMlsError, "a member needs the key");
 });
 
 test("mutated PublicMessages are refused; application data is never public", async (t) => {
