@@ -231,7 +231,10 @@ test("mutated PublicMessages are refused; application data is never public", asy
   const wrongSigner = () => unprotectPublicMessage(pubFraming, m.publicMessage, stranger.publicKey);
   assert.equal(await refused(wrongSigner, "another signer"), "invalid");
   const app = content(0);
-  assert.equal(await refused(async () => signPublicContent(pubFraming, keys.signKey, app), "app"), "invalid");
+  assert.equal(await refused(async () => signPublicContent(pubFraming, keys.signKey, app), "app"), "usage");
+  const appMessage = { content: app, auth, membershipTag: new Uint8Array(32) };
+  const openApp = () => unprotectPublicMessage(pubFraming, appMessage, keys.publicKey);
+  assert.equal(await refused(openApp, "a received public application message"), "invalid");
 });
 
 test("a ratchet peek gives the key keyFor will, and consumes nothing", () => {

@@ -27,7 +27,7 @@ export interface PublicFraming {
  * through the confirmed transcript hash, so signing comes first and `publicMessage` then frames the result.
  */
 export function signPublicContent(f: PublicFraming, signKey: Uint8Array, content: FramedContent) {
-  refuseApplication(content);
+  refuseApplication(content, "usage");
   return signFramedContent(
     f.suite,
     signKey,
@@ -41,7 +41,7 @@ export function publicMessage(
   content: FramedContent,
   auth: FramedContentAuthData,
 ): PublicMessage {
-  refuseApplication(content);
+  refuseApplication(content, "usage");
   if (content.sender.senderType !== SenderType.member) return { content, auth };
   return { content, auth, membershipTag: membershipTag(f, content, auth) };
 }
@@ -58,7 +58,7 @@ export async function unprotectPublicMessage(
 ): Promise<AuthenticatedContent> {
   const { content, auth } = message;
   checkGroupAndEpoch(content, f.groupContext);
-  refuseApplication(content);
+  refuseApplication(content, "invalid");
   const tbs = framedContentTbs(WireFormat.publicMessage, content, f.groupContext);
   if (content.sender.senderType === SenderType.member) {
     const tag = message.membershipTag;
@@ -84,7 +84,7 @@ function membershipKey(f: PublicFraming): Uint8Array {
 }
 
 /** §6.2: application data is only ever sent as a PrivateMessage. */
-function refuseApplication(content: FramedContent): void {
+function refuseApplication(content: FramedContent, code: "invalid" | "usage"): void {
   if (content.contentType === ContentType.application)
-    throw new ParleyMlsError("invalid", "application data cannot be sent as a PublicMessage");
+    throw new ParleyMlsError(code, "application data cannot be sent as a PublicMessage");
 }
