@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { testRandom } from "@parley/testkit";
+import { ParleyMlsError } from "../../src/errors.js";
 import { decodeAll, encodeWith } from "../../src/rfc9420/codec/index.js";
 import { cipherSuite } from "../../src/rfc9420/crypto/index.js";
 import {
@@ -16,7 +18,7 @@ import {
 } from "../../src/rfc9420/framing/publicMessage.js";
 import { SecretTree } from "../../src/rfc9420/schedule/index.js";
 import * as wire from "../../src/rfc9420/wire/index.js";
-import { family, hex, toHex } from "../vectors/files.js";
+import { family, hex, mlsVectors, toHex } from "../vectors/files.js";
 
 interface MessageProtection {
   cipher_suite: number;
@@ -139,3 +141,30 @@ const vectors = family<MessageProtection>(
 );
 
 test(vectors.title, vectors.run);
+
+test("mutated vector PrivateMessages (every suite and content type) are refused; the genuine opens once", async (t) => {
+  const random = testRandom(t);
+  let refusals = 0;
+  for (const v of mlsVectors<MessageProtection[]>("message-protection.json")) {
+    const signers = (leaf: number) => (leaf === SENDER ? hex(v.signature_pub) : undefined);
+    for (const field of ["proposal_priv", "commit_priv", "application_priv"] as const) {
+      const receiver = framings(v).priv();
+      const genuine = hex(v[field]);
+      const open = async (bytes: Uint8Array) => {
+        const m = mlsMessage(bytes) as { privateMessage?: wire.PrivateMessage };
+        if (!m.privateMessage) throw new ParleyMlsError("invalid", "not a PrivateMessage");
+        return unprotectPrivateMessage(receiver, m.privateMessage, signers);
+      };
+      for (let k = 0; k < 30; k++) {
+        const bytes = genuine.slice();
+        const at = random.int(bytes.length);
+        bytes[at]! ^= 1 << random.int(8);
+        await assert.rejects(open(bytes), ParleyMlsError, `suite ${v.cipher_suite} ${field}: flip at ${at}`);
+        refusals++;
+      }
+      await open(genuine);
+      await assert.rejects(open(genuine), ParleyMlsError, `suite ${v.cipher_suite} ${field}: replay`);
+    }
+  }
+  assert.equal(refusals, 7 * 3 * 30);
+});
