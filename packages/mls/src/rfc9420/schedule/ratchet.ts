@@ -45,16 +45,46 @@ export class SecretRatchet {
 
   /** The key for a received message of `generation`, which can then not be asked for again. */
   keyFor(generation: number): RatchetKey {
+    this.checkReachable(generation);
+    if (generation < this.generation) return this.takeSkipped(generation);
+    while (this.generation < generation) this.keep(this.advance());
+    return this.advance();
+  }
+
+  /**
+   * The key `keyFor(generation)` would give, leaving the ratchet as it is: a receiver opens a message with
+   * it and consumes the generation only once the message proved genuine.
+   */
+  peek(generation: number): RatchetKey {
+    this.checkReachable(generation);
+    if (generation < this.generation) {
+      const held = this.heldKey(generation);
+      return { generation, key: held.key.slice(), nonce: held.nonce.slice() };
+    }
+    const { suite } = this;
+    let secret = this.secret;
+    for (let g = this.generation; g < generation; g++) {
+      const next = suite.deriveTreeSecret(secret, "secret", g, suite.Nh);
+      if (secret !== this.secret) secret.fill(0);
+      secret = next;
+    }
+    const key = {
+      generation,
+      key: suite.deriveTreeSecret(secret, "key", generation, suite.Nk),
+      nonce: suite.deriveTreeSecret(secret, "nonce", generation, suite.Nn),
+    };
+    if (secret !== this.secret) secret.fill(0);
+    return key;
+  }
+
+  private checkReachable(generation: number): void {
     if (!Number.isInteger(generation) || generation < 0 || generation > MAX_GENERATION)
       throw new ParleyMlsError("invalid", `${this.name}: generation ${generation} is not a uint32`);
-    if (generation < this.generation) return this.takeSkipped(generation);
-    if (generation - this.generation > this.limits.maxForwardDistance)
+    if (generation >= this.generation && generation - this.generation > this.limits.maxForwardDistance)
       throw new ParleyMlsError(
         "invalid",
         `${this.name}: generation ${generation} is more than ${this.limits.maxForwardDistance} ahead of ${this.generation}`,
       );
-    while (this.generation < generation) this.keep(this.advance());
-    return this.advance();
   }
 
   /** Generations whose keys are still held for late messages (for tests and diagnostics). */
@@ -62,13 +92,18 @@ export class SecretRatchet {
     return [...this.skipped.keys()];
   }
 
-  private takeSkipped(generation: number): RatchetKey {
+  private heldKey(generation: number): RatchetKey {
     const key = this.skipped.get(generation);
     if (!key)
       throw new ParleyMlsError(
         "invalid",
         `${this.name}: generation ${generation} was already used or has expired`,
       );
+    return key;
+  }
+
+  private takeSkipped(generation: number): RatchetKey {
+    const key = this.heldKey(generation);
     this.skipped.delete(generation);
     return key;
   }

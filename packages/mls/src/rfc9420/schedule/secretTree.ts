@@ -54,6 +54,11 @@ export class SecretTree {
     return this.ratchets(leaf)[type].keyFor(generation);
   }
 
+  /** The key `keyFor` would give, without consuming it (a receiver's trial before it commits). */
+  peek(leaf: number, type: RatchetType, generation: number): RatchetKey {
+    return this.ratchets(leaf)[type].peek(generation);
+  }
+
   /** How many node secrets and sender ratchet pairs are held (the lazy derivation's footprint). */
   get footprint(): { nodeSecrets: number; senders: number } {
     return { nodeSecrets: this.nodes.size, senders: this.senders.size };
