@@ -1,0 +1,48 @@
+import { directPath } from "./math.js";
+
+/**
+ * Per-node values (tree hashes) of one tree, keyed by what they were computed under (the cipher suite). A
+ * derived tree copies the memo and forgets only the changed nodes and their ancestors, so a one-leaf change
+ * costs O(log n) recomputations: a node's value depends on its subtree alone.
+ */
+export class NodeMemo {
+  private constructor(
+    private readonly values: Map<number, (Uint8Array | undefined)[]>,
+    private readonly leaves: number,
+  ) {}
+
+  static empty(leaves: number): NodeMemo {
+    return new NodeMemo(new Map(), leaves);
+  }
+
+  get(key: number, node: number): Uint8Array | undefined {
+    return this.values.get(key)?.[node];
+  }
+
+  set(key: number, node: number, value: Uint8Array): void {
+    const slots = this.values.get(key) ?? [];
+    slots[node] = value;
+    this.values.set(key, slots);
+  }
+
+  /**
+   * The memo of a tree of `leaves` leaves whose nodes `changed` differ from this one's. A width change
+   * also alters every subtree that crosses the smaller tree's right edge: those all hold its last leaf.
+   */
+  derive(leaves: number, changed: readonly number[]): NodeMemo {
+    const width = 2 * leaves - 1;
+    const stale = [...changed];
+    if (leaves !== this.leaves) stale.push(2 * Math.min(leaves, this.leaves) - 2);
+    const values = new Map<number, (Uint8Array | undefined)[]>();
+    for (const [key, slots] of this.values) {
+      const copy = slots.slice(0, width);
+      for (const node of stale) {
+        if (node >= width) continue;
+        copy[node] = undefined;
+        for (const up of directPath(node, leaves)) copy[up] = undefined;
+      }
+      values.set(key, copy);
+    }
+    return new NodeMemo(values, leaves);
+  }
+}
