@@ -6,13 +6,10 @@ import { directPath } from "./math.js";
  * costs O(log n) recomputations: a node's value depends on its subtree alone.
  */
 export class NodeMemo {
-  private constructor(
-    private readonly values: Map<number, (Uint8Array | undefined)[]>,
-    private readonly leaves: number,
-  ) {}
+  private constructor(private readonly values: Map<number, (Uint8Array | undefined)[]>) {}
 
-  static empty(leaves: number): NodeMemo {
-    return new NodeMemo(new Map(), leaves);
+  static empty(): NodeMemo {
+    return new NodeMemo(new Map());
   }
 
   get(key: number, node: number): Uint8Array | undefined {
@@ -26,23 +23,21 @@ export class NodeMemo {
   }
 
   /**
-   * The memo of a tree of `leaves` leaves whose nodes `changed` differ from this one's. A width change
-   * also alters every subtree that crosses the smaller tree's right edge: those all hold its last leaf.
+   * The memo of a tree of `leaves` leaves whose nodes `changed` differ from this one's. Leaf counts are
+   * powers of two, so doubling or halving keeps every remaining subtree whole: only `changed` goes stale.
    */
   derive(leaves: number, changed: readonly number[]): NodeMemo {
     const width = 2 * leaves - 1;
-    const stale = [...changed];
-    if (leaves !== this.leaves) stale.push(2 * Math.min(leaves, this.leaves) - 2);
     const values = new Map<number, (Uint8Array | undefined)[]>();
     for (const [key, slots] of this.values) {
       const copy = slots.slice(0, width);
-      for (const node of stale) {
+      for (const node of changed) {
         if (node >= width) continue;
         copy[node] = undefined;
         for (const up of directPath(node, leaves)) copy[up] = undefined;
       }
       values.set(key, copy);
     }
-    return new NodeMemo(values, leaves);
+    return new NodeMemo(values);
   }
 }

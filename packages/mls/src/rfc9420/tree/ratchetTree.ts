@@ -28,7 +28,7 @@ export class PublicRatchetTree {
     let leaves = 1;
     while (nodeWidth(leaves) < tree.length) leaves *= 2;
     const nodes = Array.from({ length: nodeWidth(leaves) }, (_, x) => tree[x]);
-    return new PublicRatchetTree(nodes, NodeMemo.empty(leaves));
+    return new PublicRatchetTree(nodes, NodeMemo.empty());
   }
 
   /** The wire form: the nodes in array order without trailing blanks. */
