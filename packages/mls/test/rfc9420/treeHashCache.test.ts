@@ -6,6 +6,7 @@ import { type CipherSuite, cipherSuite } from "../../src/rfc9420/crypto/index.js
 import { invalidParentHashes } from "../../src/rfc9420/tree/parentHash.js";
 import { PublicRatchetTree } from "../../src/rfc9420/tree/ratchetTree.js";
 import { treeHash } from "../../src/rfc9420/tree/treeHash.js";
+import { invalidUnmergedLeaves } from "../../src/rfc9420/tree/unmergedLeaves.js";
 import { decodeRatchetTree, type LeafNode } from "../../src/rfc9420/wire/index.js";
 import { hex, mlsVectors, toHex } from "../vectors/files.js";
 
@@ -69,6 +70,7 @@ test("memoized tree hashes equal from-scratch ones after seeded adds, removes an
         [],
         `run ${run} step ${k}: parent hashes stay valid`,
       );
+      assert.deepEqual(invalidUnmergedLeaves(tree), [], `run ${run} step ${k}: unmerged leaves stay valid`);
     }
   }
   assert.equal(steps, 480);

@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeAll } from "../../src/rfc9420/codec/index.js";
 import { cipherSuite } from "../../src/rfc9420/crypto/index.js";
+import { level } from "../../src/rfc9420/tree/math.js";
 import { invalidParentHashes } from "../../src/rfc9420/tree/parentHash.js";
 import { PublicRatchetTree } from "../../src/rfc9420/tree/ratchetTree.js";
 import { treeHash } from "../../src/rfc9420/tree/treeHash.js";
-import { decodeRatchetTree, NodeType } from "../../src/rfc9420/wire/index.js";
+import { invalidUnmergedLeaves } from "../../src/rfc9420/tree/unmergedLeaves.js";
+import { decodeRatchetTree, type Node, NodeType } from "../../src/rfc9420/wire/index.js";
 import { family, hex, mlsVectors, toHex } from "../vectors/files.js";
 
 interface TreeValidation {
@@ -55,4 +57,30 @@ test("a parent node whose parent hash was altered is found invalid", () => {
     }
   }
   assert.ok(tampered > 50, `${tampered} tampered trees`);
+});
+
+test("every vector tree's unmerged leaves are valid, and misplaced or blank unmerged leaves are found", () => {
+  let checked = 0;
+  for (const v of mlsVectors<TreeValidation[]>("tree-validation.json")) {
+    const tree = treeOf(v.tree);
+    assert.deepEqual(invalidUnmergedLeaves(tree), [], `suite ${v.cipher_suite}`);
+    for (let p = 1; p < tree.width; p += 2) {
+      const parentNode = tree.parentNode(p);
+      if (!parentNode) continue;
+      const notUnder = (i: number) => Math.abs(2 * i - p) > 2 ** level(p) - 1;
+      const leaves = Array.from({ length: tree.leafCount }, (_, i) => i);
+      const outside = [0, tree.leafCount - 1].filter(notUnder);
+      const blankUnder = leaves.filter((i) => !tree.leaf(i) && !notUnder(i)).slice(0, 1);
+      for (const leaf of [...outside, tree.leafCount, ...blankUnder]) {
+        const node: Node = {
+          nodeType: NodeType.parent,
+          parentNode: { ...parentNode, unmergedLeaves: [leaf] },
+        };
+        const bad = invalidUnmergedLeaves(tree.with(new Map([[p, node]])));
+        assert.ok(bad.includes(p), `node ${p} leaf ${leaf}`);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 200, `${checked} bad entries`);
 });

@@ -4,6 +4,7 @@ import type { CipherSuite } from "../crypto/index.js";
 import { LeafNodeSource, type Node, NodeType } from "../wire/index.js";
 import { isLeaf, leafToNode, left, level, right } from "./math.js";
 import type { PublicRatchetTree } from "./ratchetTree.js";
+import { inSubtree } from "./subtree.js";
 import { treeHash } from "./treeHash.js";
 
 /**
@@ -95,11 +96,6 @@ export function invalidParentHashes(suite: CipherSuite, tree: PublicRatchetTree)
     if (tree.parentNode(p) && !parentHashValid(suite, tree, p)) invalid.push(p);
   }
   return invalid;
-}
-
-function inSubtree(x: number, s: number): boolean {
-  const half = 2 ** level(s) - 1;
-  return x >= s - half && x <= s + half;
 }
 
 function* subtreeNodes(s: number, width: number): Generator<number> {
