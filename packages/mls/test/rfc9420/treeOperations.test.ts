@@ -77,3 +77,17 @@ test("a received tree of the wrong shape, and operations on blank leaves, are re
   );
   assert.throws(() => two.remove(0).update(0, two.leaf(1)!), invalid);
 });
+
+test("the filtered direct path skips ancestors whose copath child resolves to nothing", () => {
+  const v = mlsVectors<TreeOperation[]>("tree-operations.json")[0]!;
+  const node = decodeAll(hex(v.tree_before), decodeRatchetTree, "tree_before")[0]!;
+  const tree = PublicRatchetTree.fromWire([node, undefined, undefined, undefined, node]); // members 0 and 2
+  assert.equal(tree.leafCount, 4);
+  assert.deepEqual(tree.filteredDirectPath(0), [3]);
+  assert.deepEqual(tree.filteredDirectPath(2), [3]);
+  assert.deepEqual(tree.resolution(3), [0, 4]);
+  assert.equal(tree.leftmostBlankLeaf(), 1);
+  const full = tree.add(tree.leaf(0)!).tree.add(tree.leaf(0)!).tree;
+  assert.deepEqual(full.filteredDirectPath(0), [1, 3]);
+  assert.equal(full.leftmostBlankLeaf(), undefined);
+});
