@@ -1,10 +1,11 @@
 import { ParleyMlsError } from "../../errors.js";
 import { encodeWith } from "../codec/index.js";
 import type { CipherSuite } from "../crypto/index.js";
-import { commonAncestor, copath, directPath, leafToNode } from "../tree/math.js";
+import { commonAncestor, directPath, leafToNode } from "../tree/math.js";
 import type { PublicRatchetTree } from "../tree/ratchetTree.js";
 import { treeHash } from "../tree/treeHash.js";
 import { encodeGroupContext, type GroupContext, LeafNodeSource, type UpdatePath } from "../wire/index.js";
+import { copathResolution } from "./copathResolution.js";
 import { mergePublicKeys, withLeaf } from "./mergePath.js";
 import { commitSecret, nodeKeyPair, type PrivateTreeView, pathSecretsFrom } from "./pathSecrets.js";
 
@@ -40,8 +41,7 @@ export async function applyUpdatePath(
   const i = filtered.indexOf(ancestor);
   if (i < 0) throw new ParleyMlsError("invalid", `leaf ${view.leafIndex} is under no node of the UpdatePath`);
   const full = directPath(leafToNode(sender), tree.leafCount);
-  const copathChild = copath(leafToNode(sender), tree.leafCount)[full.indexOf(ancestor)]!;
-  const resolution = tree.resolution(copathChild).filter((x) => !joiners.includes(x / 2));
+  const resolution = copathResolution(tree, sender, ancestor, joiners);
   const ciphertexts = path.nodes[i]!.encryptedPathSecret;
   if (ciphertexts.length !== resolution.length)
     throw new ParleyMlsError(

@@ -1,7 +1,7 @@
 import { ParleyMlsError } from "../../errors.js";
 import { encodeWith } from "../codec/index.js";
 import type { CipherSuite, HpkeKeyPair } from "../crypto/index.js";
-import { copath, directPath, leafToNode } from "../tree/math.js";
+import { directPath, leafToNode } from "../tree/math.js";
 import type { PublicRatchetTree } from "../tree/ratchetTree.js";
 import { treeHash } from "../tree/treeHash.js";
 import {
@@ -11,6 +11,7 @@ import {
   NodeType,
   type UpdatePath,
 } from "../wire/index.js";
+import { copathResolution } from "./copathResolution.js";
 import { mergePublicKeys, withLeaf } from "./mergePath.js";
 import { nodeKeyPair, type PrivateTreeView, pathSecretsFrom } from "./pathSecrets.js";
 
@@ -60,7 +61,7 @@ export async function createUpdatePath(
   const leafNode = await options.leafNode(leafKeyPair.publicKey, leafParentHash);
   const after = withLeaf(merged, sender, leafNode);
   const groupContext = encodeWith({ ...context, treeHash: treeHash(suite, after) }, encodeGroupContext);
-  const recipients = copathResolutions(tree, sender, filtered, options.joiners ?? []);
+  const recipients = filtered.map((p) => copathResolution(tree, sender, p, options.joiners ?? []));
   const nodes = await Promise.all(
     filtered.map(async (_, i) => ({
       encryptionKey: keys[i]!,
@@ -80,21 +81,6 @@ export async function createUpdatePath(
     pathSecrets,
     commitSecret: chain.at(-1)!,
   };
-}
-
-/** For each node of the filtered direct path, the resolution of its copath child without the joiners. */
-function copathResolutions(
-  tree: PublicRatchetTree,
-  sender: number,
-  filtered: readonly number[],
-  joiners: readonly number[],
-): number[][] {
-  const x = leafToNode(sender);
-  const full = directPath(x, tree.leafCount);
-  const siblings = copath(x, tree.leafCount);
-  return filtered.map((p) =>
-    tree.resolution(siblings[full.indexOf(p)]!).filter((r) => !joiners.includes(r / 2)),
-  );
 }
 
 function publicKey(tree: PublicRatchetTree, x: number): Uint8Array {
