@@ -54,14 +54,7 @@ export async function applyUpdatePath(
   const privateKey = view.privateKey(suite, resolution[at]!)!;
   const pathSecret = await decrypt(suite, privateKey, groupContext, ciphertexts[at]!, ancestor);
   const secrets = pathSecretsFrom(suite, pathSecret, filtered.length - i);
-  filtered.slice(i).forEach((x, n) => {
-    const publicKey = nodeKeyPair(suite, secrets[n]!).publicKey;
-    if (!equal(publicKey, path.nodes[i + n]!.encryptionKey))
-      throw new ParleyMlsError(
-        "invalid",
-        `the public key of node ${x} does not match its derived path secret`,
-      );
-  });
+  checkPublicKeys(suite, filtered.slice(i), secrets, path.nodes.slice(i));
   const newView = view.without(full).with(new Map(filtered.slice(i).map((x, n) => [x, secrets[n]!])));
   return { tree: merged, view: newView, pathSecret, commitSecret: commitSecret(suite, secrets.at(-1)!) };
 }
@@ -81,6 +74,22 @@ export function mergeUpdatePath(
   if (!equal(leaf.parentHash, leafParentHash))
     throw new ParleyMlsError("invalid", "the UpdatePath's leaf node carries the wrong parent hash");
   return withLeaf(merged, sender, leaf);
+}
+
+/** §12.4.2: each public key the UpdatePath sent must be the one its derived path secret gives. */
+function checkPublicKeys(
+  suite: CipherSuite,
+  nodes: readonly number[],
+  secrets: readonly Uint8Array[],
+  sent: UpdatePath["nodes"],
+): void {
+  nodes.forEach((x, n) => {
+    if (!equal(nodeKeyPair(suite, secrets[n]!).publicKey, sent[n]!.encryptionKey))
+      throw new ParleyMlsError(
+        "invalid",
+        `the public key of node ${x} does not match its derived path secret`,
+      );
+  });
 }
 
 async function decrypt(
