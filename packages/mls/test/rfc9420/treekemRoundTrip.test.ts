@@ -4,13 +4,13 @@ import { type Random, testRandom } from "@parley/testkit";
 import { ParleyMlsError } from "../../src/errors.js";
 import { decodeAll, encodeWith } from "../../src/rfc9420/codec/index.js";
 import { type CipherSuite, cipherSuite } from "../../src/rfc9420/crypto/index.js";
-import { commonAncestor, copath, directPath, leafToNode } from "../../src/rfc9420/tree/math.js";
+import { commonAncestor, copath, directPath, leafToNode, root } from "../../src/rfc9420/tree/math.js";
 import { PublicRatchetTree } from "../../src/rfc9420/tree/ratchetTree.js";
 import { treeHash } from "../../src/rfc9420/tree/treeHash.js";
 import { applyUpdatePath, mergeUpdatePath } from "../../src/rfc9420/treekem/applyUpdatePath.js";
 import { createUpdatePath } from "../../src/rfc9420/treekem/createUpdatePath.js";
 import { mergePublicKeys } from "../../src/rfc9420/treekem/mergePath.js";
-import { PrivateTreeView } from "../../src/rfc9420/treekem/pathSecrets.js";
+import { nodeKeyPair, PrivateTreeView } from "../../src/rfc9420/treekem/pathSecrets.js";
 import {
   decodeRatchetTree,
   encodeGroupContext,
@@ -201,3 +201,28 @@ async function reseal(
   );
   return { ...path, nodes: path.nodes.map((n, j) => (j === i ? { ...n, encryptedPathSecret: sealed } : n)) };
 }
+
+test("over 20 successive commits every member keeps the private keys of its path in step with the tree", async (t) => {
+  const random = testRandom(t);
+  const v = cases().find((c) => c.cipher_suite === 1 && setup(c).tree.leafCount === 8)!;
+  let { suite, tree, views } = setup(v);
+  for (let epoch = 0; epoch < 20; epoch++) {
+    const committer = random.pick(views);
+    const made = await create(suite, tree, committer, random);
+    const next = [made.view];
+    for (const view of views.filter((w) => w !== committer)) {
+      const got = await applyUpdatePath(suite, tree, committer.leafIndex, made.path, view, context(suite));
+      assert.equal(toHex(got.commitSecret), toHex(made.commitSecret), `epoch ${epoch}`);
+      next.push(got.view);
+    }
+    [tree, views] = [made.tree, next];
+    for (const view of views) {
+      assert.ok(view.pathSecret(root(tree.leafCount)), `leaf ${view.leafIndex} holds the root's path secret`);
+      for (const x of directPath(leafToNode(view.leafIndex), tree.leafCount)) {
+        const secret = view.pathSecret(x);
+        const key = tree.parentNode(x)?.encryptionKey;
+        if (secret) assert.equal(toHex(nodeKeyPair(suite, secret).publicKey), toHex(key!), `node ${x}`);
+      }
+    }
+  }
+});
