@@ -226,3 +226,22 @@ test("over 20 successive commits every member keeps the private keys of its path
     }
   }
 });
+
+test("a receiver without the right key, the sender itself and a non-commit leaf are refused", async (t) => {
+  const random = testRandom(t);
+  const { suite, tree, views } = setup(cases().find((v) => setup(v).tree.leafCount >= 4)!);
+  const [committer, receiver] = [views[0]!, views.at(-1)!];
+  const made = await create(suite, tree, committer, random);
+  const stranger = PrivateTreeView.of(receiver.leafIndex, suite.generateKeyPair().privateKey);
+  const apply = (path: UpdatePath, view: PrivateTreeView) =>
+    applyUpdatePath(suite, tree, committer.leafIndex, path, view, context(suite));
+  await refusal(apply(made.path, stranger), /does not decrypt/);
+  const update = { ...made.path.leafNode, leafNodeSource: LeafNodeSource.update } as LeafNode;
+  await refusal(apply({ ...made.path, leafNode: update }, receiver), /leaf_node_source commit/);
+  await assert.rejects(
+    apply(made.path, committer),
+    (err) => err instanceof ParleyMlsError && err.code === "usage",
+  );
+  const got = await apply(made.path, receiver);
+  assert.equal(toHex(got.commitSecret), toHex(made.commitSecret), "the genuine path still applies");
+});
