@@ -1,0 +1,1 @@
+export { type KeyPackageExpectation, validateKeyPackage } from "./validate.js";
