@@ -8,6 +8,7 @@ import {
   PublicGroupView,
 } from "@parley/mls";
 import { deviceIdOf } from "../auth/tokens.js";
+import { namesDevice } from "../credentials.js";
 import { ApiError } from "../errors.js";
 import type { GroupStore } from "../storage/groups.js";
 
@@ -66,21 +67,10 @@ export async function checkInitialGroupInfo(groups: GroupStore, bytes: Uint8Arra
   return view;
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
-
-function identityOf(leaf: IncomingLeaf): string | undefined {
-  if (leaf.credential.type !== "basic") return undefined;
-  try {
-    return decoder.decode(leaf.credential.identity);
-  } catch {
-    return undefined;
-  }
-}
-
 /** A leaf is a device's when its key is that device's and its credential says `username/deviceId`. */
 async function requireOwnLeaf(groups: GroupStore, leaf: IncomingLeaf, deviceId: string, what: string) {
   const owner = (await groups.deviceOwners([deviceId])).get(deviceId);
-  if (deviceIdOf(leaf.signatureKey) !== deviceId || identityOf(leaf) !== `${owner}/${deviceId}`) {
+  if (deviceIdOf(leaf.signatureKey) !== deviceId || !namesDevice(leaf.credential, owner, deviceId)) {
     throw new ApiError(400, "credential_mismatch", `${what} is not this device's own leaf`);
   }
 }
@@ -96,7 +86,7 @@ async function addedDevices(groups: GroupStore, added: readonly IncomingLeaf[]):
     const id = ids[i] as string;
     const owner = owners.get(id);
     if (owner === undefined) throw new ApiError(400, "unknown_device", `device ${id} is not registered`);
-    if (identityOf(leaf) !== `${owner}/${id}`) {
+    if (!namesDevice(leaf.credential, owner, id)) {
       throw new ApiError(
         400,
         "credential_mismatch",
@@ -116,6 +106,9 @@ function requireDeclared(derived: DeviceChange, declared: DeviceChange): void {
   }
 }
 
+/** A checked commit's membership change, and the view its next GroupInfo was read into, if it carried one. */
+export type CheckedCommit = DeviceChange & { readonly next?: PublicGroupView };
+
 export interface CommitRequest {
   readonly commit: Uint8Array;
   readonly groupInfo?: Uint8Array | undefined;
@@ -133,7 +126,7 @@ export async function checkViewedCommit(
   groupId: string,
   view: PublicGroupView,
   request: CommitRequest,
-): Promise<DeviceChange> {
+): Promise<CheckedCommit> {
   let change: CommitChange;
   try {
     change = await checked("commit", () => view.checkCommit(request.commit));
@@ -156,8 +149,8 @@ export async function checkViewedCommit(
   if (!groupInfo) {
     throw new ApiError(400, "group_info_required", "a commit must carry the next epoch's GroupInfo");
   }
-  await checked("groupInfo", () => view.checkNextGroupInfo(groupInfo, change));
-  return derived;
+  const next = await checked("groupInfo", () => view.checkNextGroupInfo(groupInfo, change));
+  return { ...derived, next };
 }
 
 /**
@@ -167,16 +160,15 @@ export async function checkViewedCommit(
 export async function checkUnviewedCommit(
   info: { proposals: readonly ProposalInfo[]; external: boolean; epoch: bigint; groupId: Uint8Array },
   request: CommitRequest,
-): Promise<DeviceChange> {
+): Promise<CheckedCommit> {
   checkDeclaredChange(info.proposals, info.external, request.deviceId, request.declared);
   const groupInfo = request.groupInfo;
-  if (groupInfo) {
-    const next = await checked("groupInfo", () => PublicGroupView.fromGroupInfo(groupInfo));
-    if (next.epoch !== info.epoch + 1n || Buffer.compare(next.groupId, info.groupId) !== 0) {
-      throw new ApiError(400, "group_info_mismatch", "the GroupInfo is not for this group's next epoch");
-    }
+  if (!groupInfo) return request.declared;
+  const next = await checked("groupInfo", () => PublicGroupView.fromGroupInfo(groupInfo));
+  if (next.epoch !== info.epoch + 1n || Buffer.compare(next.groupId, info.groupId) !== 0) {
+    throw new ApiError(400, "group_info_mismatch", "the GroupInfo is not for this group's next epoch");
   }
-  return request.declared;
+  return { ...request.declared, next };
 }
 
 /** Without a view: Adds as declared, the number of Removes, and an external committer adding itself. */

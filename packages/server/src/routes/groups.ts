@@ -4,7 +4,8 @@ import type { ServerContext } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import type { EventBus } from "../eventBus.js";
 import type { GroupStore } from "../storage/groups.js";
-import { checkInitialGroupInfo, checkUnviewedCommit, checkViewedCommit, storedView } from "./commitCheck.js";
+import { checkInitialGroupInfo, checkUnviewedCommit, checkViewedCommit } from "./commitCheck.js";
+import { GroupViews } from "./groupViews.js";
 import { base64, bearer, cursor, deviceId, errors, MAX_INTEGER, queryInteger } from "./schemas.js";
 import { checkWelcomes, welcomeRoutes } from "./welcomes.js";
 
@@ -18,6 +19,9 @@ const groupIdParam = {
 } as const;
 
 /** An MLS epoch as a number; one past MAX_INTEGER no group can be at (and no BIGINT column holds). */
+/** How many groups' verified public views the commit route keeps (see GroupViews). */
+const VIEW_CACHE_GROUPS = 256;
+
 function epochOf(info: { epoch: bigint }, what: string): number {
   if (info.epoch > BigInt(MAX_INTEGER)) throw new ApiError(400, "invalid_mls", `${what}: epoch out of range`);
   return Number(info.epoch);
@@ -48,6 +52,7 @@ export function groupRoutes(
   bus: EventBus,
 ): void {
   const { config, authenticate } = ctx;
+  const views = new GroupViews(VIEW_CACHE_GROUPS);
   const member = async (groupId: string, deviceId: string) => {
     const group = await groups.forMember(groupId, deviceId);
     if (!group) throw notFound("group");
@@ -194,9 +199,10 @@ export function groupRoutes(
         declared: { added: request.body.added ?? [], removed: request.body.removed ?? [] },
       };
       const stored = await groups.groupInfo(groupId);
-      const { added, removed } = stored
-        ? await checkViewedCommit(groups, groupId, await storedView(stored), checkRequest)
+      const checkedCommit = stored
+        ? await checkViewedCommit(groups, groupId, await views.of(groupId, stored), checkRequest)
         : await checkUnviewedCommit({ ...info, external }, checkRequest);
+      const { added, removed } = checkedCommit;
       if (external && (request.body.welcomes ?? []).length > 0) {
         throw new ApiError(400, "membership_mismatch", "an external commit has no Welcomes");
       }
@@ -215,6 +221,7 @@ export function groupRoutes(
         config.limits.maxGroupSize,
         config.limits.pendingWelcomesPerDevice,
       );
+      if (groupInfo && checkedCommit.next) views.remember(groupId, groupInfo, checkedCommit.next);
       bus.publish(result.events);
       return reply.code(201).send({ seq: result.seq, epoch: result.epoch });
     },

@@ -7,6 +7,7 @@ import {
 } from "@parley/mls";
 import type { FastifyInstance } from "fastify";
 import type { ServerContext } from "../context.js";
+import { namesDevice } from "../credentials.js";
 import { ApiError, notFound } from "../errors.js";
 import { ClaimLimits } from "../limits/claimLimits.js";
 import { base64, bearer, errors, username } from "./schemas.js";
@@ -23,9 +24,8 @@ interface Uploader {
  * Without this a member could publish, from her own account, a device whose credential names someone else.
  */
 function checkCredential(info: KeyPackageInfo, device: Uploader, index: string): void {
-  const expected = `${device.username}/${device.deviceId}`;
-  const actual = info.credential.type === "basic" ? Buffer.from(info.credential.identity) : undefined;
-  if (!actual?.equals(Buffer.from(expected))) {
+  if (!namesDevice(info.credential, device.username, device.deviceId)) {
+    const expected = `${device.username}/${device.deviceId}`;
     throw new ApiError(
       400,
       "credential_mismatch",
